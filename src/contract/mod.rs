@@ -1,0 +1,18 @@
+//! The contract: request types, the command table, wire facts and the rule catalogue.
+//!
+//! This module imports nothing else from the crate; everything else builds on it.
+
+mod catalogue;
+mod command;
+mod error_code;
+mod request;
+mod response;
+mod rule;
+pub mod wire;
+
+pub use catalogue::{CATALOGUE, CATALOGUE_VERSION, rules};
+pub use command::{CommandKind, CommandName, UnknownCommandName};
+pub use error_code::{ErrorCode, error_code_of, sanitize_error_code};
+pub use request::{CreateDeploymentInput, DeploymentCommand, RawRequest};
+pub use response::{Observation, Response, TransportFailure, TransportFailureKind};
+pub use rule::{Group, Rule, RuleId, Severity, Side};

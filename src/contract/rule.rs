@@ -1,0 +1,178 @@
+//! What a rule is: a stable id, a severity, a group, a summary and a source.
+
+use std::fmt;
+
+/// The stable identifier of a rule of the catalogue, for example `V-APP-REQUIRED`.
+///
+/// Ids never change meaning once published; a new rule gets a new id. Every part of the crate
+/// (oracle verdicts, reports, generators, docs) refers to rules through these ids; the constants
+/// live in [`crate::contract::rules`].
+///
+/// ```
+/// use opsworks_conformance::contract::{rules, Severity};
+/// assert_eq!(rules::V_APP_REQUIRED.as_str(), "V-APP-REQUIRED");
+/// assert_eq!(rules::V_APP_REQUIRED.rule().severity, Severity::Must);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(&'static str);
+
+impl RuleId {
+    /// Wraps a rule id. Only the catalogue should call this; use the constants in
+    /// [`crate::contract::rules`].
+    pub(crate) const fn new(id: &'static str) -> Self {
+        RuleId(id)
+    }
+
+    /// The id as written in `RULES.md`, for example `"P-SUCCESS-SHAPE"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The catalogue entry of this id.
+    #[must_use]
+    pub fn rule(self) -> &'static Rule {
+        crate::contract::catalogue::CATALOGUE
+            .iter()
+            .find(|rule| rule.id == self)
+            .expect("every RuleId constant has a catalogue entry (checked by tests)")
+    }
+
+    /// The severity of the rule (shortcut for `self.rule().severity`).
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        self.rule().severity
+    }
+
+    /// Looks an id up by its text, for example from a `--only` filter or a report.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<RuleId> {
+        crate::contract::catalogue::CATALOGUE
+            .iter()
+            .find(|rule| rule.id.0 == text)
+            .map(|rule| rule.id)
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+/// How much a rule weighs in the gate's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Severity {
+    /// A violation fails the gate.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A violation is reported as `warned`; it fails the gate only with `--strict`.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// Implementation-defined: both behaviours pass; the report records which one was chosen.
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Severity {
+    /// The keyword as written in `RULES.md`: `MUST`, `SHOULD` or `MAY`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Must => "MUST",
+            Severity::Should => "SHOULD",
+            Severity::May => "MAY",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The section of `RULES.md` a rule belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// `P-*`: wire protocol (awsJson1_1).
+    Protocol,
+    /// `V-*`: input validation (`ValidationException`).
+    Validation,
+    /// `N-*`: existence of the named resources (`ResourceNotFoundException`).
+    Existence,
+    /// `A-*`: signatures and permissions, only when the world declares users.
+    Access,
+    /// `S-*` and `O-*`: behaviour across requests and between rules.
+    Behaviour,
+    /// `M-*`: implementation-defined cases where both behaviours pass.
+    ImplementationDefined,
+    /// `C-*`: what a client (SDK) must do.
+    Client,
+}
+
+impl Group {
+    /// A short lowercase name, as used in reports and listings.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Group::Protocol => "protocol",
+            Group::Validation => "validation",
+            Group::Existence => "existence",
+            Group::Access => "access",
+            Group::Behaviour => "behaviour",
+            Group::ImplementationDefined => "implementation_defined",
+            Group::Client => "client",
+        }
+    }
+}
+
+/// Which side of the wire a rule constrains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// An implementation of the operation (a server, a mock, an emulator).
+    Server,
+    /// A client of the operation (an SDK, a hand-written client).
+    Client,
+}
+
+/// One entry of the rule catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Rule {
+    /// The stable id.
+    pub id: RuleId,
+    /// MUST, SHOULD or MAY.
+    pub severity: Severity,
+    /// The section of `RULES.md`.
+    pub group: Group,
+    /// One line: the condition and what is expected.
+    pub summary: &'static str,
+    /// Where the rule comes from: `seed`, `model`, `smithy`, `stance`, or a combination.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// Which side of the wire the rule constrains.
+    #[must_use]
+    pub fn side(&self) -> Side {
+        if self.group == Group::Client {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+}

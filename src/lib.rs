@@ -1,0 +1,37 @@
+//! # opsworks-conformance
+//!
+//! The contract of AWS OpsWorks Stacks `CreateDeployment` as code: the rule catalogue as data,
+//! a pure oracle that says what a correct implementation may answer to any request in any
+//! state, and an in-process reference implementation that answers exactly what the oracle
+//! prefers.
+//!
+//! ## Getting started
+//!
+//! ```
+//! use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, rules};
+//! use opsworks_conformance::oracle::{judge_request, CallerIdentity, Outcome};
+//! use opsworks_conformance::world::World;
+//!
+//! let world = World::bundled();
+//! let stack = &world.stacks[0];
+//! // An app command without AppId breaks V-APP-REQUIRED.
+//! let request = CreateDeploymentInput::new(&stack.stack_id, CommandName::Deploy).to_raw();
+//! let verdict = judge_request(&world, &request, &CallerIdentity::Unsigned);
+//! assert_eq!(verdict.broken(), vec![rules::V_APP_REQUIRED]);
+//! assert!(!verdict.allows(&Outcome::Success));
+//! ```
+//!
+//! ## Concepts
+//! - **Rule** ([`contract::Rule`]): an id such as `V-APP-REQUIRED`, a severity (MUST, SHOULD,
+//!   MAY), a group and a source. [`contract::CATALOGUE`] holds all of them.
+//! - **World** ([`world::World`]): what exists before a run and who may do what.
+//! - **Oracle** ([`oracle`]): world + raw request + caller → the set of acceptable outcomes,
+//!   each with the rules that decide it; and the judgement of an observed response.
+//! - **Target** ([`target::Target`]): any implementation, in process or over HTTP.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod contract;
+pub mod oracle;
+pub mod target;
+pub mod world;

@@ -1,0 +1,383 @@
+//! Judging what a target answered against a verdict.
+
+use std::fmt;
+
+use crate::contract::{Observation, Response, RuleId, Severity, error_code_of, rules, wire};
+use crate::oracle::verdict::{Behaviour, Expectation, Outcome, Verdict};
+
+/// How one rule fared on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The target did what the rule asks.
+    Passed,
+    /// A MUST rule (or a MAY rule's allowed behaviours) was not followed.
+    Failed,
+    /// A SHOULD rule (or `O-PRECEDENCE`) was not followed: a failure only with `--strict`.
+    Warned,
+    /// A MAY case: the target chose one of the allowed behaviours.
+    Informational,
+}
+
+/// The result of one rule on one case, with what was expected and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// The rule.
+    pub rule: RuleId,
+    /// How it fared.
+    pub status: Status,
+    /// What the rule expected.
+    pub expected: String,
+    /// What the target answered.
+    pub found: String,
+    /// For MAY rules: the behaviour the target chose.
+    pub behaviour: Option<Behaviour>,
+}
+
+impl fmt::Display for Check {
+    /// `[V-APP-REQUIRED] expected ValidationException, found 200 {"DeploymentId":"…"}`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}] expected {}, found {}",
+            self.rule, self.expected, self.found
+        )
+    }
+}
+
+/// The judgement of one response: one [`Check`] per rule the case exercised.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Judgement {
+    /// The checks, in the order they were made.
+    pub checks: Vec<Check>,
+    /// The outcome as observed (`None` for a transport failure or a 5xx).
+    pub outcome: Option<Outcome>,
+    /// The `DeploymentId` of an accepted request.
+    pub deployment_id: Option<String>,
+}
+
+impl Judgement {
+    /// The checks that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|check| check.status == Status::Failed)
+    }
+
+    /// The checks that warned.
+    pub fn warnings(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|check| check.status == Status::Warned)
+    }
+
+    /// Whether the response conforms: nothing failed, and with `strict` nothing warned.
+    #[must_use]
+    pub fn conforms(&self, strict: bool) -> bool {
+        self.checks.iter().all(|check| match check.status {
+            Status::Failed => false,
+            Status::Warned => !strict,
+            Status::Passed | Status::Informational => true,
+        })
+    }
+
+    /// The status of a rule in this judgement (the worst, if checked several times).
+    #[must_use]
+    pub fn status_of(&self, rule: RuleId) -> Option<Status> {
+        self.checks
+            .iter()
+            .filter(|check| check.rule == rule)
+            .map(|check| check.status)
+            .max_by_key(|status| match status {
+                Status::Failed => 3,
+                Status::Warned => 2,
+                Status::Informational => 1,
+                Status::Passed => 0,
+            })
+    }
+
+    fn check(
+        &mut self,
+        rule: RuleId,
+        status: Status,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) {
+        self.checks.push(Check {
+            rule,
+            status,
+            expected: expected.into(),
+            found: found.into(),
+            behaviour: None,
+        });
+    }
+}
+
+const BRIEF: usize = 200;
+
+/// Judges what a target answered to a request against the oracle's verdict for it.
+///
+/// Checks the response's form (P-SUCCESS-SHAPE, P-ERROR-SHAPE, P-ERROR-MESSAGE,
+/// P-RESPONSE-CONTENT-TYPE, P-NO-SERVER-ERROR) and its outcome: an outcome the verdict allows
+/// passes the rules that decide it (and warns the SHOULD rules it breaks); any other outcome
+/// fails the rules that asked for something else. A valid request that is refused fails
+/// S-ACCEPT-VALID.
+///
+/// ```
+/// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, Observation, rules};
+/// use opsworks_conformance::oracle::{judge_request, judge_response, CallerIdentity, Status};
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::bundled();
+/// let request = CreateDeploymentInput::new(&world.stacks[0].stack_id, CommandName::Deploy).to_raw();
+/// let verdict = judge_request(&world, &request, &CallerIdentity::Unsigned);
+/// // A mock that accepts an app command without AppId:
+/// let response = Ok(Observation::json(200, r#"{"DeploymentId":"d-1"}"#));
+/// let judgement = judge_response(&verdict, &response);
+/// let failure = judgement.failures().next().unwrap();
+/// assert_eq!(failure.rule, rules::V_APP_REQUIRED);
+/// assert_eq!(
+///     failure.to_string(),
+///     r#"[V-APP-REQUIRED] expected ValidationException, found 200 {"DeploymentId":"d-1"}"#
+/// );
+/// ```
+#[must_use]
+pub fn judge_response(verdict: &Verdict, response: &Response) -> Judgement {
+    let mut judgement = Judgement::default();
+    let observation = match response {
+        Err(failure) => {
+            judgement.check(
+                rules::P_NO_SERVER_ERROR,
+                Status::Failed,
+                "an HTTP response",
+                failure.to_string(),
+            );
+            return judgement;
+        }
+        Ok(observation) => observation,
+    };
+    if observation.status >= 500 {
+        judgement.check(
+            rules::P_NO_SERVER_ERROR,
+            Status::Failed,
+            "a status below 500",
+            observation.brief(BRIEF),
+        );
+        return judgement;
+    }
+    judgement.check(
+        rules::P_NO_SERVER_ERROR,
+        Status::Passed,
+        "a status below 500",
+        observation.status.to_string(),
+    );
+    check_content_type(observation, &mut judgement);
+    let outcome = if (200..300).contains(&observation.status) {
+        check_success_shape(observation, &mut judgement);
+        Outcome::Success
+    } else {
+        Outcome::Error(check_error_shape(observation, &mut judgement))
+    };
+    check_outcome(verdict, &outcome, observation, &mut judgement);
+    judgement.outcome = Some(outcome);
+    judgement
+}
+
+/// P-RESPONSE-CONTENT-TYPE (SHOULD).
+fn check_content_type(observation: &Observation, judgement: &mut Judgement) {
+    let content_type = observation.header("Content-Type");
+    let status = if content_type.is_some_and(wire::is_json11_media_type) {
+        Status::Passed
+    } else {
+        Status::Warned
+    };
+    judgement.check(
+        rules::P_RESPONSE_CONTENT_TYPE,
+        status,
+        format!("Content-Type: {}", wire::CONTENT_TYPE),
+        content_type.map_or("no Content-Type".to_owned(), |value| {
+            format!("Content-Type: {value}")
+        }),
+    );
+}
+
+/// P-SUCCESS-SHAPE: 200, a JSON object whose `DeploymentId` is a non-empty string.
+fn check_success_shape(observation: &Observation, judgement: &mut Judgement) {
+    let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
+    let id = document
+        .as_ref()
+        .and_then(|document| document.get("DeploymentId"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|id| !id.is_empty());
+    let status = if observation.status == 200 && id.is_some() {
+        Status::Passed
+    } else {
+        Status::Failed
+    };
+    judgement.deployment_id = id.map(str::to_owned);
+    judgement.check(
+        rules::P_SUCCESS_SHAPE,
+        status,
+        "200 with a JSON object whose DeploymentId is a non-empty string",
+        observation.brief(BRIEF),
+    );
+}
+
+/// P-ERROR-SHAPE and P-ERROR-MESSAGE. Returns the error code, if the response carries one.
+fn check_error_shape(observation: &Observation, judgement: &mut Judgement) -> Option<String> {
+    let code = error_code_of(&observation.headers, &observation.body);
+    let status = if (400..500).contains(&observation.status) && code.is_some() {
+        Status::Passed
+    } else {
+        Status::Failed
+    };
+    judgement.check(
+        rules::P_ERROR_SHAPE,
+        status,
+        "status 400-499 with an error code in X-Amzn-Errortype, code or __type",
+        observation.brief(BRIEF),
+    );
+    let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
+    let has_message = document.as_ref().is_some_and(|document| {
+        ["message", "Message"]
+            .iter()
+            .any(|name| document.get(name).is_some_and(serde_json::Value::is_string))
+    });
+    judgement.check(
+        rules::P_ERROR_MESSAGE,
+        if has_message {
+            Status::Passed
+        } else {
+            Status::Warned
+        },
+        "a string message in the error body",
+        observation.brief(BRIEF),
+    );
+    code
+}
+
+/// Whether the target's outcome is one the verdict allows, and which rules that passes, warns
+/// or fails.
+fn check_outcome(
+    verdict: &Verdict,
+    outcome: &Outcome,
+    observation: &Observation,
+    judgement: &mut Judgement,
+) {
+    let found = observation.brief(BRIEF);
+    // A rejection without a code already failed P-ERROR-SHAPE; judge its decision to reject.
+    let matching = match outcome {
+        Outcome::Error(None) => verdict
+            .allowances()
+            .iter()
+            .filter(|allowance| allowance.expected.is_error())
+            .min_by_key(|allowance| allowance.warns.len()),
+        _ => verdict.allowance_for(outcome),
+    };
+    if let Some(allowance) = matching {
+        let strict_expectation = expected_text(verdict, true);
+        for rule in &allowance.decided_by {
+            judgement.check(
+                *rule,
+                Status::Passed,
+                allowance.expected.to_string(),
+                &found,
+            );
+        }
+        for rule in &allowance.warns {
+            judgement.check(*rule, Status::Warned, &strict_expectation, &found);
+        }
+        for (rule, behaviour) in &allowance.behaviours {
+            judgement.checks.push(Check {
+                rule: *rule,
+                status: Status::Informational,
+                expected: "either behaviour".to_owned(),
+                found: found.clone(),
+                behaviour: Some(*behaviour),
+            });
+        }
+        return;
+    }
+
+    let expected = expected_text(verdict, false);
+    let error_allowed = verdict
+        .allowances()
+        .iter()
+        .any(|allowance| allowance.expected.is_error());
+    if !error_allowed {
+        // A request that must succeed was refused.
+        let blamed: Vec<RuleId> = if verdict.exercised().is_empty() {
+            vec![rules::S_ACCEPT_VALID]
+        } else {
+            verdict.exercised().to_vec()
+        };
+        for rule in blamed {
+            judgement.check(rule, Status::Failed, &expected, &found);
+        }
+        return;
+    }
+    // Accepted what must be refused, or refused with a code no broken rule gives: blame the
+    // rules that asked for an error.
+    let mut blamed: Vec<RuleId> = Vec::new();
+    for allowance in verdict.allowances() {
+        if allowance.expected.is_error() {
+            for rule in &allowance.decided_by {
+                if !blamed.contains(rule) {
+                    blamed.push(*rule);
+                }
+            }
+        }
+    }
+    for rule in blamed {
+        let status = match rule.severity() {
+            Severity::Should => Status::Warned,
+            Severity::Must | Severity::May => Status::Failed,
+        };
+        let rule_expected = rule_expectation(verdict, rule);
+        judgement.check(rule, status, rule_expected, &found);
+    }
+}
+
+/// "A, B or C": the outcomes the verdict allows (only the strict ones if `strict`).
+fn expected_text(verdict: &Verdict, strict: bool) -> String {
+    let mut items: Vec<String> = Vec::new();
+    for allowance in verdict.allowances() {
+        if strict && !allowance.is_strict() {
+            continue;
+        }
+        let text = allowance.expected.to_string();
+        if !items.contains(&text) {
+            items.push(text);
+        }
+    }
+    join_or(&items)
+}
+
+/// The outcomes one rule asks for, for its failure message.
+fn rule_expectation(verdict: &Verdict, rule: RuleId) -> String {
+    let mut items: Vec<String> = Vec::new();
+    for allowance in verdict.allowances() {
+        if allowance.decided_by.contains(&rule) && allowance.expected != Expectation::Success {
+            let text = allowance.expected.to_string();
+            if !items.contains(&text) {
+                items.push(text);
+            }
+        }
+    }
+    if verdict
+        .may_cases()
+        .iter()
+        .any(|case| case.rule == rule && case.may_accept)
+    {
+        items.insert(0, Expectation::Success.to_string());
+    }
+    join_or(&items)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

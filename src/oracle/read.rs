@@ -1,0 +1,793 @@
+//! Reading one raw request against the world, rule by rule.
+//!
+//! Each branch names the rule it implements; the comments quote the catalogue's condition.
+
+use serde_json::{Map, Value};
+
+use crate::contract::{CommandKind, CommandName, ErrorCode, RawRequest, rules, wire};
+use crate::oracle::decide::Reading;
+use crate::oracle::identity::CallerIdentity;
+use crate::oracle::json_text::{self, JsonKind};
+use crate::oracle::verdict::{Effect, Expectation, Tier, Verdict};
+use crate::world::{AppType, PermissionLevel, World};
+
+use ErrorCode::{
+    AccessDeniedException as ACCESS_DENIED, ResourceNotFoundException as NOT_FOUND,
+    SerializationException as SERIALIZATION, ValidationException as VALIDATION,
+};
+
+/// How deep the lenient body reading keeps containers: the deepest member the contract looks
+/// at is an `Args` value's element (body > Command > Args > list > string).
+const KEEP_DEPTH: usize = 6;
+
+const TOP_LEVEL_MEMBERS: [&str; 7] = [
+    "StackId",
+    "AppId",
+    "InstanceIds",
+    "LayerIds",
+    "Command",
+    "Comment",
+    "CustomJson",
+];
+
+fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
+    list.iter().map(|code| Expectation::Error(*code)).collect()
+}
+
+/// A member as the contract sees it.
+enum Member<'a> {
+    Absent,
+    Null,
+    Present(&'a Value),
+}
+
+fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Member<'a> {
+    match object.get(name) {
+        None => Member::Absent,
+        Some(Value::Null) => Member::Null,
+        Some(value) => Member::Present(value),
+    }
+}
+
+/// Reads a list of strings, or `None` when the value is not one (V-TYPE).
+fn string_list(value: &Value) -> Option<Vec<&str>> {
+    value
+        .as_array()?
+        .iter()
+        .map(Value::as_str)
+        .collect::<Option<Vec<&str>>>()
+}
+
+/// The oracle: what a correct implementation may answer to `request`, sent by `caller`, when
+/// the target is in the state `world`.
+///
+/// Pure: no I/O, no clock, no randomness; it never panics, whatever the bytes.
+///
+/// ```
+/// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, ErrorCode, rules};
+/// use opsworks_conformance::oracle::{judge_request, CallerIdentity, Outcome};
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::from_json(r#"{"Stacks":[{"StackId":"s1"},{"StackId":"s2","Apps":[{"AppId":"a2","Type":"php"}]}]}"#).unwrap();
+/// // An app of another stack: ResourceNotFoundException, or ValidationException.
+/// let request = CreateDeploymentInput::new("s1", CommandName::Deploy).with_app("a2").to_raw();
+/// let verdict = judge_request(&world, &request, &CallerIdentity::Unsigned);
+/// assert_eq!(verdict.broken(), vec![rules::N_APP]);
+/// assert!(verdict.allows(&Outcome::error(ErrorCode::ResourceNotFoundException)));
+/// assert!(verdict.allows(&Outcome::error(ErrorCode::ValidationException)));
+/// assert!(!verdict.allows(&Outcome::Success));
+/// ```
+#[must_use]
+pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentity) -> Verdict {
+    let mut reading = Reading::default();
+    let user = read_access(world, caller, &mut reading);
+    read_headers(request, &mut reading);
+    if reading
+        .findings
+        .iter()
+        .any(|finding| finding.rule == rules::P_UNKNOWN_OPERATION)
+    {
+        // Another operation (or none): the body's rules are those of another contract.
+        return reading.into_verdict();
+    }
+    if let Some(object) = read_body(request, &mut reading) {
+        read_members(world, user, &object, &mut reading);
+    }
+    reading.into_verdict()
+}
+
+/// A-SIGNATURE-REQUIRED, A-KEY-KNOWN, A-SIGNATURE-VALID: only when the world declares users.
+/// Returns the verified user, whose permissions A-PERMISSION checks later.
+fn read_access<'w>(
+    world: &'w World,
+    caller: &CallerIdentity,
+    reading: &mut Reading,
+) -> Option<&'w crate::world::User> {
+    if !world.has_users() {
+        return None;
+    }
+    let any = |preferred| vec![Expectation::AnyError { preferred }];
+    match caller {
+        CallerIdentity::Unsigned => {
+            reading.finding(
+                rules::A_SIGNATURE_REQUIRED,
+                any(ErrorCode::MissingAuthenticationTokenException),
+                Tier::Access,
+                "no Authorization header",
+            );
+            None
+        }
+        CallerIdentity::Verified(key) | CallerIdentity::InvalidSignature(key)
+            if world.user(key).is_none() =>
+        {
+            reading.finding(
+                rules::A_KEY_KNOWN,
+                any(ErrorCode::UnrecognizedClientException),
+                Tier::Access,
+                format!("access key id {key:?} is not a user of the world"),
+            );
+            None
+        }
+        CallerIdentity::InvalidSignature(key) => {
+            reading.finding(
+                rules::A_SIGNATURE_VALID,
+                any(ErrorCode::InvalidSignatureException),
+                Tier::Access,
+                format!("the signature does not verify with the secret of {key:?}"),
+            );
+            None
+        }
+        CallerIdentity::Verified(key) => world.user(key),
+    }
+}
+
+/// P-UNKNOWN-OPERATION and P-CONTENT-TYPE-PARAMS.
+fn read_headers(request: &RawRequest, reading: &mut Reading) {
+    let targets: Vec<&str> = wire::header_values(&request.headers, wire::TARGET_HEADER).collect();
+    if targets.is_empty() || targets.iter().any(|value| *value != wire::TARGET_VALUE) {
+        let seen = if targets.is_empty() {
+            "no X-Amz-Target header".to_owned()
+        } else {
+            format!("X-Amz-Target {targets:?}")
+        };
+        reading.finding(
+            rules::P_UNKNOWN_OPERATION,
+            vec![Expectation::AnyError {
+                preferred: ErrorCode::UnknownOperationException,
+            }],
+            Tier::Request,
+            seen,
+        );
+        return;
+    }
+    match request.header("Content-Type") {
+        Some(value) if wire::is_json11_media_type(value) => {
+            if value.contains(';') {
+                reading.exercise(rules::P_CONTENT_TYPE_PARAMS);
+            }
+        }
+        _ => {
+            reading.open = Some(
+                "the Content-Type is missing or not application/x-amz-json-1.1; the catalogue \
+                 has no rule for it, so any 4xx is accepted besides what the rules give",
+            );
+        }
+    }
+}
+
+/// P-EMPTY-BODY, P-MALFORMED-JSON, and M-JSON-LIMITS in the body. Returns the body's object.
+fn read_body(request: &RawRequest, reading: &mut Reading) -> Option<Map<String, Value>> {
+    if request.body.is_empty() {
+        // P-EMPTY-BODY: treated as {}, so ValidationException (StackId missing).
+        reading.finding(
+            rules::P_EMPTY_BODY,
+            codes(&[VALIDATION]),
+            Tier::Request,
+            "empty body, read as {}",
+        );
+        return Some(Map::new());
+    }
+    match json_text::parse_lenient(&request.body, KEEP_DEPTH) {
+        Err(error) => {
+            reading.finding(
+                rules::P_MALFORMED_JSON,
+                codes(&[SERIALIZATION, VALIDATION]),
+                Tier::Request,
+                format!("body: {error}"),
+            );
+            None
+        }
+        Ok((Value::Object(object), scanned)) => {
+            if scanned.limits.any() {
+                reading.may(
+                    rules::M_JSON_LIMITS,
+                    true,
+                    &[SERIALIZATION, VALIDATION],
+                    Tier::Request,
+                    format!("body: {:?}", scanned.limits),
+                );
+            }
+            Some(object)
+        }
+        Ok((_, scanned)) => {
+            reading.finding(
+                rules::P_MALFORMED_JSON,
+                codes(&[SERIALIZATION, VALIDATION]),
+                Tier::Request,
+                format!("body is JSON but a {:?}, not an object", scanned.kind),
+            );
+            None
+        }
+    }
+}
+
+/// The members as read under the lenient interpretation of the MAY cases.
+#[derive(Default)]
+struct Members<'a> {
+    stack_id: Option<&'a str>,
+    app_id: Option<&'a str>,
+    app_id_mistyped: bool,
+    instance_ids: Option<Vec<&'a str>>,
+    layer_ids: Option<Vec<&'a str>>,
+    command: Option<CommandName>,
+    args: Option<Vec<(&'a str, Vec<&'a str>)>>,
+    args_mistyped: bool,
+}
+
+fn type_error(reading: &mut Reading, detail: String) {
+    // V-TYPE: ValidationException or SerializationException.
+    reading.finding(
+        rules::V_TYPE,
+        codes(&[VALIDATION, SERIALIZATION]),
+        Tier::Request,
+        detail,
+    );
+}
+
+fn null_optional(reading: &mut Reading, name: &str) {
+    // M-NULL-OPTIONAL: null for an optional member, treated as absent or rejected.
+    reading.may(
+        rules::M_NULL_OPTIONAL,
+        true,
+        &[VALIDATION, SERIALIZATION],
+        Tier::Request,
+        format!("{name} is null"),
+    );
+}
+
+fn optional_string<'a>(
+    object: &'a Map<String, Value>,
+    name: &str,
+    reading: &mut Reading,
+) -> (Option<&'a str>, bool) {
+    match member(object, name) {
+        Member::Absent => (None, false),
+        Member::Null => {
+            null_optional(reading, name);
+            (None, false)
+        }
+        Member::Present(Value::String(text)) => (Some(text.as_str()), false),
+        Member::Present(other) => {
+            type_error(
+                reading,
+                format!("{name} is {}, not a string", kind_of(other)),
+            );
+            (None, true)
+        }
+    }
+}
+
+fn optional_list<'a>(
+    object: &'a Map<String, Value>,
+    name: &str,
+    reading: &mut Reading,
+) -> Option<Vec<&'a str>> {
+    match member(object, name) {
+        Member::Absent => None,
+        Member::Null => {
+            null_optional(reading, name);
+            None
+        }
+        Member::Present(value) => match string_list(value) {
+            Some(list) => {
+                if list.is_empty() {
+                    // M-EMPTY-LISTS
+                    reading.may(
+                        rules::M_EMPTY_LISTS,
+                        true,
+                        &[VALIDATION],
+                        Tier::Request,
+                        format!("{name} is []"),
+                    );
+                }
+                let mut sorted = list.clone();
+                sorted.sort_unstable();
+                if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+                    // M-DUPLICATE-IDS
+                    reading.may(
+                        rules::M_DUPLICATE_IDS,
+                        true,
+                        &[VALIDATION],
+                        Tier::Request,
+                        format!("{name} names an id twice"),
+                    );
+                }
+                Some(list)
+            }
+            None => {
+                type_error(
+                    reading,
+                    format!("{name} is {}, not an array of strings", kind_of(value)),
+                );
+                None
+            }
+        },
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn read_members(
+    world: &World,
+    user: Option<&crate::world::User>,
+    object: &Map<String, Value>,
+    reading: &mut Reading,
+) {
+    let mut members = Members::default();
+
+    // M-UNKNOWN-MEMBERS: an unknown top-level member (ignored, or rejected).
+    if let Some(unknown) = object
+        .keys()
+        .find(|name| !TOP_LEVEL_MEMBERS.contains(&name.as_str()))
+    {
+        reading.may(
+            rules::M_UNKNOWN_MEMBERS,
+            true,
+            &[VALIDATION, SERIALIZATION],
+            Tier::Request,
+            format!("unknown member {unknown:?}"),
+        );
+    }
+
+    // V-STACK-REQUIRED: StackId missing or null.
+    match member(object, "StackId") {
+        Member::Absent | Member::Null => reading.finding(
+            rules::V_STACK_REQUIRED,
+            codes(&[VALIDATION]),
+            Tier::Request,
+            "StackId is missing or null",
+        ),
+        Member::Present(Value::String(text)) => members.stack_id = Some(text),
+        Member::Present(other) => {
+            type_error(
+                reading,
+                format!("StackId is {}, not a string", kind_of(other)),
+            );
+        }
+    }
+
+    let (app_id, app_mistyped) = optional_string(object, "AppId", reading);
+    members.app_id = app_id;
+    members.app_id_mistyped = app_mistyped;
+    members.instance_ids = optional_list(object, "InstanceIds", reading);
+    members.layer_ids = optional_list(object, "LayerIds", reading);
+    let _ = optional_string(object, "Comment", reading);
+    read_command(object, &mut members, reading);
+    read_custom_json(object, reading);
+
+    if let Some(command) = members.command {
+        read_command_rules(world, command, &members, reading);
+    }
+    if let Some(stack_id) = members.stack_id {
+        read_existence(world, stack_id, &members, reading);
+        if let Some(user) = user {
+            read_permission(user, stack_id, reading);
+        }
+    }
+}
+
+/// V-COMMAND-REQUIRED, V-NAME-REQUIRED, V-NAME-ENUM, V-TYPE for Command, Name and Args.
+fn read_command<'a>(
+    object: &'a Map<String, Value>,
+    members: &mut Members<'a>,
+    reading: &mut Reading,
+) {
+    let command = match member(object, "Command") {
+        Member::Absent | Member::Null => {
+            reading.finding(
+                rules::V_COMMAND_REQUIRED,
+                codes(&[VALIDATION]),
+                Tier::Request,
+                "Command is missing or null",
+            );
+            return;
+        }
+        Member::Present(Value::Object(command)) => command,
+        Member::Present(other) => {
+            type_error(
+                reading,
+                format!("Command is {}, not an object", kind_of(other)),
+            );
+            return;
+        }
+    };
+    if let Some(unknown) = command
+        .keys()
+        .find(|name| *name != "Name" && *name != "Args")
+    {
+        reading.may(
+            rules::M_UNKNOWN_MEMBERS,
+            true,
+            &[VALIDATION, SERIALIZATION],
+            Tier::Request,
+            format!("unknown member Command.{unknown}"),
+        );
+    }
+    match member(command, "Name") {
+        Member::Absent | Member::Null => reading.finding(
+            rules::V_NAME_REQUIRED,
+            codes(&[VALIDATION]),
+            Tier::Request,
+            "Command.Name is missing or null",
+        ),
+        Member::Present(Value::String(name)) => match name.parse::<CommandName>() {
+            Ok(command) => members.command = Some(command),
+            Err(_) => reading.finding(
+                rules::V_NAME_ENUM,
+                codes(&[VALIDATION]),
+                Tier::Request,
+                format!("Command.Name {name:?} is not one of the 12 names"),
+            ),
+        },
+        Member::Present(other) => {
+            type_error(
+                reading,
+                format!("Command.Name is {}, not a string", kind_of(other)),
+            );
+        }
+    }
+    match member(command, "Args") {
+        Member::Absent => {}
+        Member::Null => null_optional(reading, "Command.Args"),
+        Member::Present(Value::Object(args)) => {
+            let read: Option<Vec<(&str, Vec<&str>)>> = args
+                .iter()
+                .map(|(key, value)| string_list(value).map(|list| (key.as_str(), list)))
+                .collect();
+            match read {
+                Some(args) => members.args = Some(args),
+                None => {
+                    members.args_mistyped = true;
+                    type_error(
+                        reading,
+                        "Command.Args has a value that is not an array of strings".to_owned(),
+                    );
+                }
+            }
+        }
+        Member::Present(other) => {
+            members.args_mistyped = true;
+            type_error(
+                reading,
+                format!("Command.Args is {}, not an object", kind_of(other)),
+            );
+        }
+    }
+}
+
+/// V-CUSTOM-JSON, V-CUSTOM-JSON-OBJECT, M-JSON-LIMITS (and V-TYPE, M-NULL-OPTIONAL).
+fn read_custom_json(object: &Map<String, Value>, reading: &mut Reading) {
+    let (Some(text), _) = optional_string(object, "CustomJson", reading) else {
+        return;
+    };
+    match json_text::scan(text.as_bytes()) {
+        Err(error) => reading.finding(
+            rules::V_CUSTOM_JSON,
+            codes(&[VALIDATION]),
+            Tier::Request,
+            format!("CustomJson: {error}"),
+        ),
+        Ok(scanned) => {
+            if scanned.kind != JsonKind::Object {
+                reading.finding(
+                    rules::V_CUSTOM_JSON_OBJECT,
+                    codes(&[VALIDATION]),
+                    Tier::Request,
+                    format!("CustomJson is a JSON {:?}, not an object", scanned.kind),
+                );
+            }
+            if scanned.limits.any() {
+                reading.may(
+                    rules::M_JSON_LIMITS,
+                    true,
+                    &[VALIDATION, SERIALIZATION],
+                    Tier::Request,
+                    format!("CustomJson: {:?}", scanned.limits),
+                );
+            }
+        }
+    }
+}
+
+fn arg<'m, 'a>(args: &'m [(&'a str, Vec<&'a str>)], name: &str) -> Option<&'m [&'a str]> {
+    args.iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, values)| values.as_slice())
+}
+
+fn is_boolean_arg(values: &[&str]) -> bool {
+    values == ["true"] || values == ["false"]
+}
+
+/// V-APP-REQUIRED, M-APP-ON-STACK-COMMAND, V-RECIPES, V-MIGRATE, V-REBOOT, M-ARGS-UNUSED,
+/// M-UNKNOWN-ARGS, M-MIGRATE-NON-RAILS, V-ROLLBACK-DEPTH.
+fn read_command_rules(
+    world: &World,
+    command: CommandName,
+    members: &Members<'_>,
+    reading: &mut Reading,
+) {
+    let stack = members.stack_id.and_then(|id| world.stack(id));
+    let app = match (stack, members.app_id) {
+        (Some(stack), Some(app_id)) => stack.app(app_id),
+        _ => None,
+    };
+    match command.kind() {
+        CommandKind::App => {
+            if members.app_id.is_none() && !members.app_id_mistyped {
+                reading.finding(
+                    rules::V_APP_REQUIRED,
+                    codes(&[VALIDATION]),
+                    Tier::Request,
+                    format!("{command} without AppId"),
+                );
+            }
+        }
+        CommandKind::Stack => {
+            if let Some(app_id) = members.app_id {
+                let mut rejections = vec![VALIDATION];
+                if app.is_none() {
+                    rejections.push(NOT_FOUND);
+                }
+                reading.may(
+                    rules::M_APP_ON_STACK_COMMAND,
+                    true,
+                    &rejections,
+                    Tier::Request,
+                    format!("AppId {app_id:?} with the stack command {command}"),
+                );
+            }
+        }
+    }
+
+    let empty = Vec::new();
+    let args = members.args.as_ref().unwrap_or(&empty);
+    let taken = command.args();
+    if taken.is_empty() {
+        if !args.is_empty() {
+            reading.may(
+                rules::M_ARGS_UNUSED,
+                true,
+                &[VALIDATION],
+                Tier::Request,
+                format!("Args on {command}, which takes none"),
+            );
+        }
+    } else if let Some((unknown, _)) = args.iter().find(|(key, _)| !taken.contains(key)) {
+        reading.may(
+            rules::M_UNKNOWN_ARGS,
+            true,
+            &[VALIDATION],
+            Tier::Request,
+            format!("Args key {unknown:?}, which {command} does not take"),
+        );
+    }
+    // When Args was mistyped (V-TYPE), its content is not judged again here.
+    if command == CommandName::Rollback {
+        read_rollback(stack, app, reading);
+    }
+    if members.args_mistyped {
+        return;
+    }
+    match command {
+        CommandName::ExecuteRecipes => {
+            let recipes = arg(args, "recipes");
+            if recipes.is_none_or(|list| list.is_empty() || list.contains(&"")) {
+                reading.finding(
+                    rules::V_RECIPES,
+                    codes(&[VALIDATION]),
+                    Tier::Request,
+                    "execute_recipes without a non-empty Args.recipes",
+                );
+            }
+        }
+        CommandName::Deploy => {
+            if let Some(migrate) = arg(args, "migrate") {
+                if !is_boolean_arg(migrate) {
+                    reading.finding(
+                        rules::V_MIGRATE,
+                        codes(&[VALIDATION]),
+                        Tier::Request,
+                        format!("Args.migrate is {migrate:?}, not [\"true\"] or [\"false\"]"),
+                    );
+                }
+                if let Some(app) = app.filter(|app| app.app_type != AppType::Rails) {
+                    reading.may(
+                        rules::M_MIGRATE_NON_RAILS,
+                        true,
+                        &[VALIDATION],
+                        Tier::Request,
+                        format!("migrate on the {:?} app {:?}", app.app_type, app.app_id),
+                    );
+                }
+            }
+        }
+        CommandName::UpdateDependencies => {
+            let allow_reboot = arg(args, "allow_reboot");
+            let upgrade = arg(args, "upgrade_os_to");
+            let reboot_bad = allow_reboot.is_some_and(|values| !is_boolean_arg(values));
+            let upgrade_bad = upgrade.is_some_and(|values| {
+                values.len() != 1 || values[0].is_empty() || allow_reboot != Some(&["true"][..])
+            });
+            if reboot_bad || upgrade_bad {
+                reading.finding(
+                    rules::V_REBOOT,
+                    codes(&[VALIDATION]),
+                    Tier::Request,
+                    format!(
+                        "update_dependencies with upgrade_os_to {upgrade:?} and allow_reboot {allow_reboot:?}"
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// V-ROLLBACK-DEPTH, and the effect of a successful `rollback`.
+fn read_rollback(
+    stack: Option<&crate::world::Stack>,
+    app: Option<&crate::world::App>,
+    reading: &mut Reading,
+) {
+    if let (Some(stack), Some(app)) = (stack, app) {
+        if app.versions <= 1 {
+            reading.finding(
+                rules::V_ROLLBACK_DEPTH,
+                codes(&[VALIDATION]),
+                Tier::RollbackDepth,
+                format!(
+                    "rollback of {:?} with no earlier stored version",
+                    app.app_id
+                ),
+            );
+        }
+        reading.effect = Effect::RollBack {
+            stack_id: stack.stack_id.clone(),
+            app_id: app.app_id.clone(),
+        };
+    }
+}
+
+/// N-STACK, N-APP, N-INSTANCE, N-LAYER and M-EMPTY-STRING-IDS. IDs are compared exactly.
+fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading: &mut Reading) {
+    let empty_id = |reading: &mut Reading, what: &str| {
+        reading.may(
+            rules::M_EMPTY_STRING_IDS,
+            false,
+            &[VALIDATION, NOT_FOUND],
+            Tier::Existence,
+            format!("{what} is \"\""),
+        );
+    };
+    if stack_id.is_empty() {
+        empty_id(reading, "StackId");
+    }
+    let Some(stack) = world.stack(stack_id) else {
+        reading.finding(
+            rules::N_STACK,
+            codes(&[NOT_FOUND]),
+            Tier::Existence,
+            format!("no stack {stack_id:?}"),
+        );
+        return;
+    };
+    let app_command = members.command.is_some_and(CommandName::needs_app);
+    if let (true, Some(app_id)) = (app_command, members.app_id) {
+        if app_id.is_empty() {
+            empty_id(reading, "AppId");
+        }
+        if stack.app(app_id).is_none() {
+            let mut expected = codes(&[NOT_FOUND]);
+            if world.stack_of_app(app_id).is_some() {
+                expected.push(Expectation::Error(VALIDATION));
+            }
+            reading.finding(
+                rules::N_APP,
+                expected,
+                Tier::Existence,
+                format!("no app {app_id:?} in stack {stack_id:?}"),
+            );
+        }
+    }
+    let lists = [
+        (
+            members.instance_ids.as_deref(),
+            rules::N_INSTANCE,
+            "InstanceIds",
+        ),
+        (members.layer_ids.as_deref(), rules::N_LAYER, "LayerIds"),
+    ];
+    for (list, rule, name) in lists {
+        let Some(list) = list else { continue };
+        if list.contains(&"") {
+            empty_id(reading, &format!("an element of {name}"));
+        }
+        let exists_here = |id: &str| {
+            if rule == rules::N_INSTANCE {
+                stack.instance(id).is_some()
+            } else {
+                stack.layer(id).is_some()
+            }
+        };
+        let exists_elsewhere = |id: &str| {
+            if rule == rules::N_INSTANCE {
+                world.stack_of_instance(id).is_some()
+            } else {
+                world.stack_of_layer(id).is_some()
+            }
+        };
+        let missing: Vec<&str> = list.iter().copied().filter(|id| !exists_here(id)).collect();
+        if let Some(first) = missing.first() {
+            let mut expected = codes(&[NOT_FOUND]);
+            if missing.iter().any(|id| exists_elsewhere(id)) {
+                expected.push(Expectation::Error(VALIDATION));
+            }
+            reading.finding(
+                rule,
+                expected,
+                Tier::Existence,
+                format!("{name}: no {first:?} in stack {stack_id:?}"),
+            );
+        }
+    }
+}
+
+/// A-PERMISSION and M-POLICY-VS-DENY.
+fn read_permission(user: &crate::world::User, stack_id: &str, reading: &mut Reading) {
+    let level = user.level_on(stack_id);
+    let policy = user.policy_allows(stack_id);
+    match level {
+        Some(level) if level.allows_deploy() => {}
+        Some(PermissionLevel::Deny) if policy => reading.may(
+            rules::M_POLICY_VS_DENY,
+            true,
+            &[ACCESS_DENIED],
+            Tier::Permission,
+            format!(
+                "{:?} has level deny on {stack_id:?} but a policy granting the action",
+                user.access_key_id
+            ),
+        ),
+        _ if policy => {}
+        _ => reading.finding(
+            rules::A_PERMISSION,
+            codes(&[ACCESS_DENIED]),
+            Tier::Permission,
+            format!(
+                "{:?} has level {} on {stack_id:?} and no policy granting the action",
+                user.access_key_id,
+                level.map_or("none".to_owned(), |level| format!("{level:?}"))
+            ),
+        ),
+    }
+}

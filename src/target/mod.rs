@@ -1,0 +1,72 @@
+//! Targets: the one small abstraction over "any implementation" of CreateDeployment.
+
+mod from_fn;
+mod reference;
+
+pub use from_fn::{FnTarget, from_fn};
+pub use reference::{Authenticator, ClaimedKey, ReferenceTarget};
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::contract::{RawRequest, Response};
+
+/// A boxed future, so that [`Target`] is object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Any implementation of CreateDeployment: given the exact request, the observed response (or a
+/// transport failure). In process, over HTTP, or through an SDK.
+///
+/// Object-safe, so a runner can hold a `Box<dyn Target>` chosen at run time; a closure becomes a
+/// target with [`from_fn`].
+///
+/// ```
+/// use opsworks_conformance::contract::{Observation, RawRequest};
+/// use opsworks_conformance::target::{from_fn, Target};
+///
+/// let always_ok = from_fn(|_request: RawRequest| async {
+///     Ok(Observation::json(200, r#"{"DeploymentId":"d-1"}"#))
+/// });
+/// let boxed: Box<dyn Target> = Box::new(always_ok);
+/// # let _ = boxed;
+/// ```
+pub trait Target: Send + Sync {
+    /// Sends one request and returns what came back.
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response>;
+
+    /// A short description for reports, for example a URL.
+    fn describe(&self) -> String {
+        "target".to_owned()
+    }
+}
+
+impl<T: Target + ?Sized> Target for Box<T> {
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+        (**self).send(request)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}
+
+impl<T: Target + ?Sized> Target for Arc<T> {
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+        (**self).send(request)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}
+
+impl<T: Target + ?Sized> Target for &T {
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+        (**self).send(request)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}

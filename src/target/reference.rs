@@ -1,0 +1,160 @@
+//! The reference implementation: answers exactly what the oracle prefers.
+
+use std::sync::{Mutex, PoisonError};
+
+use crate::contract::{Observation, RawRequest, Response};
+use crate::oracle::{CallerIdentity, Expectation, MayPolicy, judge_request};
+use crate::target::{BoxFuture, Target};
+use crate::world::World;
+
+/// Tells who sent a request (see [`CallerIdentity`]). A closure
+/// `Fn(&RawRequest) -> CallerIdentity` is an authenticator.
+pub trait Authenticator: Send + Sync {
+    /// The caller of this request.
+    fn identify(&self, request: &RawRequest) -> CallerIdentity;
+}
+
+impl<F> Authenticator for F
+where
+    F: Fn(&RawRequest) -> CallerIdentity + Send + Sync,
+{
+    fn identify(&self, request: &RawRequest) -> CallerIdentity {
+        self(request)
+    }
+}
+
+/// Takes the access key id from the `Authorization` header's `Credential=` at its word, without
+/// checking the signature: for in-process use, where the caller is the test itself. The HTTP
+/// reference server verifies SigV4 instead. No `Authorization` header: [`CallerIdentity::Unsigned`];
+/// a header without a readable credential: an invalid signature.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaimedKey;
+
+impl Authenticator for ClaimedKey {
+    fn identify(&self, request: &RawRequest) -> CallerIdentity {
+        let Some(authorization) = request.header("Authorization") else {
+            return CallerIdentity::Unsigned;
+        };
+        let key = authorization
+            .split_once("Credential=")
+            .and_then(|(_, rest)| rest.split('/').next())
+            .map(str::trim)
+            .filter(|key| !key.is_empty());
+        match key {
+            Some(key) => CallerIdentity::Verified(key.to_owned()),
+            None => CallerIdentity::InvalidSignature(String::new()),
+        }
+    }
+}
+
+/// The executable statement of the contract: an in-process implementation of CreateDeployment
+/// that answers exactly what the oracle prefers (the first group of `O-PRECEDENCE` decides, a
+/// bare `__type`, a `message` naming the rule, fresh UUID `DeploymentId`s), with its world behind
+/// a lock so that concurrent requests see a consistent state.
+///
+/// ```
+/// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput};
+/// use opsworks_conformance::oracle::CallerIdentity;
+/// use opsworks_conformance::target::ReferenceTarget;
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::bundled();
+/// let stack = world.stacks[0].stack_id.clone();
+/// let target = ReferenceTarget::new(world);
+/// let request = CreateDeploymentInput::new(stack, CommandName::Configure).to_raw();
+/// let response = target.answer(&request, &CallerIdentity::Unsigned);
+/// assert_eq!(response.status, 200);
+/// ```
+pub struct ReferenceTarget {
+    world: Mutex<World>,
+    policy: MayPolicy,
+    authenticator: Box<dyn Authenticator>,
+}
+
+impl std::fmt::Debug for ReferenceTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceTarget")
+            .field("world", &self.world)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReferenceTarget {
+    /// A reference target in this world, with the reference MAY policy and the
+    /// [`ClaimedKey`] authenticator.
+    #[must_use]
+    pub fn new(world: World) -> Self {
+        ReferenceTarget {
+            world: Mutex::new(world),
+            policy: MayPolicy::reference(),
+            authenticator: Box::new(ClaimedKey),
+        }
+    }
+
+    /// The same target with another MAY policy (both behaviours conform; this picks one).
+    #[must_use]
+    pub fn with_policy(mut self, policy: MayPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The same target with another way to tell who sent a request.
+    #[must_use]
+    pub fn with_authenticator(mut self, authenticator: impl Authenticator + 'static) -> Self {
+        self.authenticator = Box::new(authenticator);
+        self
+    }
+
+    /// A copy of the current world (app versions change as rollbacks succeed).
+    #[must_use]
+    pub fn world(&self) -> World {
+        self.world
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Answers a request from a caller whose identity is already known.
+    #[must_use]
+    pub fn answer(&self, request: &RawRequest, caller: &CallerIdentity) -> Observation {
+        let mut world = self.world.lock().unwrap_or_else(PoisonError::into_inner);
+        let verdict = judge_request(&world, request, caller);
+        let decision = verdict.preferred(&self.policy);
+        match decision.expected {
+            Expectation::Success => {
+                verdict.effect().apply(&mut world);
+                drop(world);
+                let body = serde_json::json!({ "DeploymentId": uuid::Uuid::new_v4().to_string() });
+                Observation::json(200, body.to_string())
+            }
+            Expectation::Error(code) | Expectation::AnyError { preferred: code } => {
+                drop(world);
+                let message = match decision.rule {
+                    Some(rule) => format!("[{rule}] {}", decision.detail),
+                    None => decision.detail,
+                };
+                let body = serde_json::json!({ "__type": code.as_str(), "message": message });
+                Observation::json(code.status(), body.to_string())
+            }
+        }
+    }
+
+    /// Answers a request, telling the caller with the authenticator.
+    #[must_use]
+    pub fn answer_request(&self, request: &RawRequest) -> Observation {
+        let caller = self.authenticator.identify(request);
+        self.answer(request, &caller)
+    }
+}
+
+impl Target for ReferenceTarget {
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+        let response = Ok(self.answer_request(request));
+        Box::pin(std::future::ready(response))
+    }
+
+    fn describe(&self) -> String {
+        "reference (in process)".to_owned()
+    }
+}
