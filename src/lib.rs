@@ -35,3 +35,8 @@ pub mod contract;
 pub mod oracle;
 pub mod target;
 pub mod world;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -254,15 +254,18 @@ fn push(allowances: &mut Vec<Allowance>, allowance: Allowance) {
     allowances.push(allowance);
 }
 
-/// The reference implementation's single answer (see [`Verdict::preferred`]).
+/// The reference implementation's single answer (see [`Verdict::preferred`]). Within a group,
+/// a MAY case the policy rejects comes first (it names the specific case), then the rules in
+/// catalogue order.
 pub(crate) fn preferred(verdict: &Verdict, policy: &MayPolicy) -> Decision {
-    let mut candidates: Vec<(Tier, usize, Expectation, RuleId, &str)> = verdict
+    let mut candidates: Vec<(Tier, u8, usize, Expectation, RuleId, &str)> = verdict
         .findings
         .iter()
         .filter_map(|finding| {
             finding.expected.first().map(|expected| {
                 (
                     finding.tier,
+                    1,
                     catalogue_index(finding.rule),
                     *expected,
                     finding.rule,
@@ -276,6 +279,7 @@ pub(crate) fn preferred(verdict: &Verdict, policy: &MayPolicy) -> Decision {
         if let (true, Some(code)) = (rejects, case.rejections.first()) {
             candidates.push((
                 case.tier,
+                0,
                 catalogue_index(case.rule),
                 Expectation::Error(*code),
                 case.rule,
@@ -285,14 +289,14 @@ pub(crate) fn preferred(verdict: &Verdict, policy: &MayPolicy) -> Decision {
     }
     match candidates
         .into_iter()
-        .min_by_key(|(tier, index, ..)| (*tier, *index))
+        .min_by_key(|(tier, specific, index, ..)| (*tier, *specific, *index))
     {
         None => Decision {
             expected: Expectation::Success,
             rule: None,
             detail: String::new(),
         },
-        Some((_, _, expected, rule, detail)) => Decision {
+        Some((_, _, _, expected, rule, detail)) => Decision {
             expected: match expected {
                 Expectation::AnyError { preferred } => Expectation::Error(preferred),
                 other => other,

@@ -301,8 +301,8 @@ impl Verdict {
     }
 
     /// The one outcome the reference implementation gives, under a MAY policy: the first group
-    /// of `O-PRECEDENCE` decides, within it the first rule of the catalogue, and its preferred
-    /// code.
+    /// of `O-PRECEDENCE` decides; within it a MAY case the policy rejects, else the first rule
+    /// of the catalogue; and its preferred code.
     #[must_use]
     pub fn preferred(&self, policy: &crate::oracle::MayPolicy) -> crate::oracle::Decision {
         crate::oracle::decide::preferred(self, policy)
