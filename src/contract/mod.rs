@@ -8,6 +8,7 @@ mod error_code;
 mod request;
 mod response;
 mod rule;
+mod signing;
 pub mod wire;
 
 pub use catalogue::{CATALOGUE, CATALOGUE_VERSION, rules};
@@ -16,3 +17,4 @@ pub use error_code::{ErrorCode, error_code_of, sanitize_error_code};
 pub use request::{CreateDeploymentInput, DeploymentCommand, RawRequest};
 pub use response::{Observation, Response, TransportFailure, TransportFailureKind};
 pub use rule::{Group, Rule, RuleId, Severity, Side};
+pub use signing::Signing;

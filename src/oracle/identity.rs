@@ -27,3 +27,17 @@ impl CallerIdentity {
         }
     }
 }
+
+impl From<&crate::contract::Signing> for CallerIdentity {
+    /// The identity a correct signature check establishes for a request signed this way.
+    fn from(signing: &crate::contract::Signing) -> Self {
+        use crate::contract::Signing;
+        match signing {
+            Signing::Unsigned => CallerIdentity::Unsigned,
+            Signing::As(key) => CallerIdentity::Verified(key.clone()),
+            Signing::WrongSecret(key) | Signing::UnknownKey(key) => {
+                CallerIdentity::InvalidSignature(key.clone())
+            }
+        }
+    }
+}

@@ -39,6 +39,12 @@ pub trait Target: Send + Sync {
     fn describe(&self) -> String {
         "target".to_owned()
     }
+
+    /// The `Host` (authority) requests are sent to, which a SigV4 signature covers:
+    /// `127.0.0.1:8080` for an HTTP target, `localhost` for one in process.
+    fn authority(&self) -> String {
+        "localhost".to_owned()
+    }
 }
 
 impl<T: Target + ?Sized> Target for Box<T> {
@@ -48,6 +54,10 @@ impl<T: Target + ?Sized> Target for Box<T> {
 
     fn describe(&self) -> String {
         (**self).describe()
+    }
+
+    fn authority(&self) -> String {
+        (**self).authority()
     }
 }
 
@@ -59,6 +69,10 @@ impl<T: Target + ?Sized> Target for Arc<T> {
     fn describe(&self) -> String {
         (**self).describe()
     }
+
+    fn authority(&self) -> String {
+        (**self).authority()
+    }
 }
 
 impl<T: Target + ?Sized> Target for &T {
@@ -68,5 +82,9 @@ impl<T: Target + ?Sized> Target for &T {
 
     fn describe(&self) -> String {
         (**self).describe()
+    }
+
+    fn authority(&self) -> String {
+        (**self).authority()
     }
 }
