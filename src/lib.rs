@@ -31,8 +31,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod contract;
+pub mod generate;
 pub mod oracle;
+pub mod report;
+pub mod runner;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "sigv4")]
+pub mod sigv4;
 pub mod target;
 pub mod world;
 

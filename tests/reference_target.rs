@@ -7,7 +7,7 @@ use opsworks_conformance::contract::{RawRequest, rules, wire};
 use opsworks_conformance::oracle::{
     CallerIdentity, MayChoice, MayPolicy, Session, Status, judge_request, judge_response,
 };
-use opsworks_conformance::target::{ReferenceTarget, Target};
+use opsworks_conformance::target::{ClaimedKey, ReferenceTarget, Target};
 use opsworks_conformance::world::World;
 use support::*;
 
@@ -315,7 +315,8 @@ fn a_policy_choice_changes_the_answer_not_the_conformance() {
 
 #[tokio::test]
 async fn target_trait_object_and_claimed_key_authenticator() {
-    let target: Box<dyn Target> = Box::new(ReferenceTarget::new(users_world()));
+    let target: Box<dyn Target> =
+        Box::new(ReferenceTarget::new(users_world()).with_authenticator(ClaimedKey));
     let body = r#"{"StackId":"s1","Command":{"Name":"setup"}}"#;
     let signed = RawRequest::json(body).with_header(
         "Authorization",

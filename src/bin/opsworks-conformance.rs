@@ -1,14 +1,19 @@
 //! `opsworks-conformance`: the command-line interface of the crate.
 //!
-//! For now it has one subcommand, `rules`, which prints the rule catalogue of `RULES.md`
-//! (see `INTERFACES.md`, section "CLI"). Exit codes: 0 success, 2 bad arguments or output
-//! that could not be written.
+//! Subcommands (see `INTERFACES.md`, section "CLI"): `rules` prints the rule catalogue of
+//! `RULES.md`; `serve` runs the reference implementation over HTTP. Exit codes: 0 success, 2 bad
+//! arguments, output that could not be written, an unreadable world file or an address that
+//! cannot be bound.
 
 use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use opsworks_conformance::contract::{CATALOGUE, Group, Rule, RuleId, Severity, Side};
+use opsworks_conformance::server::{ReferenceServer, ServerOptions};
+use opsworks_conformance::world::World;
 
 /// The exit code for a run that could not be made (bad arguments, unwritable output).
 const EXIT_USAGE: u8 = 2;
@@ -30,6 +35,24 @@ struct Cli {
 enum Command {
     /// Print the rule catalogue: id, severity, group, summary, source.
     Rules(RulesArgs),
+    /// Run the reference implementation as an HTTP server until interrupted.
+    Serve(ServeArgs),
+}
+
+/// The options of `serve`.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The world file: what exists and who may do what (default: the bundled world).
+    #[arg(long, value_name = "FILE")]
+    world: Option<PathBuf>,
+
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+
+    /// The region SigV4 signatures must be scoped to (when the world has users).
+    #[arg(long, value_name = "R", default_value = "us-east-1")]
+    region: String,
 }
 
 /// The options of `rules`.
@@ -112,6 +135,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Rules(args) => rules(&args),
+        Command::Serve(args) => return serve(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +144,121 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("opsworks-conformance: cannot write the output: {error}");
             ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Runs `serve`: loads the world, starts the reference server, prints
+/// `listening on http://IP:PORT` as the first line of standard output, and serves until Ctrl-C
+/// or SIGTERM. An unreadable or invalid world file, or an address that cannot be bound, exits
+/// with 2 and a message on standard error.
+fn serve(args: ServeArgs) -> ExitCode {
+    let world = match &args.world {
+        Some(path) => match World::from_file(path) {
+            Ok(world) => world,
+            Err(error) => {
+                eprintln!("opsworks-conformance: {error}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => World::bundled(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("opsworks-conformance: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    runtime.block_on(async move {
+        let (stacks, users) = (world.stacks.len(), world.users.len());
+        let options = ServerOptions {
+            listen: args.listen,
+            region: args.region.clone(),
+            ..ServerOptions::default()
+        };
+        let server = match ReferenceServer::start_with(world, options).await {
+            Ok(server) => server,
+            Err(error) => {
+                eprintln!("opsworks-conformance: {error}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        // Listening for signals before the address is out: whoever reads it may stop us at once.
+        let stop = stop_signal();
+        let mut stdout = io::stdout().lock();
+        if writeln!(stdout, "listening on {}", server.url())
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            // Whoever started us no longer reads the address: nobody can use the server.
+            server.shutdown().await;
+            return ExitCode::from(EXIT_USAGE);
+        }
+        drop(stdout);
+        let source = args
+            .world
+            .as_ref()
+            .map_or("the bundled world".to_owned(), |path| path.display().to_string());
+        eprintln!("world: {stacks} stacks, {users} users (from {source})");
+        if users == 0 {
+            eprintln!("requests need no signature (the world has no users)");
+        } else {
+            eprintln!(
+                "requests must be SigV4-signed by one of the users, for region {} and service opsworks",
+                args.region
+            );
+        }
+        if server.local_addr().ip().is_loopback() {
+            eprintln!("only this machine can connect (the server binds 127.0.0.1 unless told otherwise with --listen)");
+        } else {
+            eprintln!(
+                "warning: listening on {}, which other machines may reach",
+                server.local_addr()
+            );
+        }
+        eprintln!("serving until Ctrl-C or SIGTERM");
+        stop.await;
+        eprintln!("stopping");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Listens for Ctrl-C (SIGINT) and, on Unix, SIGTERM, from the moment it is called (within the
+/// runtime); the future ends at the first of them. A signal that cannot be listened for is
+/// ignored (the other still works; SIGKILL always does).
+#[cfg(unix)]
+fn stop_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    async fn first(signal: io::Result<Signal>) {
+        match signal {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
+    let interrupt = first(signal(SignalKind::interrupt()));
+    let terminate = first(signal(SignalKind::terminate()));
+    async move {
+        tokio::select! {
+            () = interrupt => {}
+            () = terminate => {}
+        }
+    }
+}
+
+/// Listens for Ctrl-C; the future ends when it comes. If it cannot be listened for, it never
+/// ends.
+#[cfg(not(unix))]
+fn stop_signal() -> impl Future<Output = ()> {
+    async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
         }
     }
 }

@@ -234,10 +234,15 @@ fn rejections_of(reasons: &[Reason<'_>], allowances: &mut Vec<Allowance>) {
     }
 }
 
-/// Adds an allowance, merging it with one of the same outcome and the same warnings.
+/// Adds an allowance, merging it with one of the same outcome, warnings and MAY behaviours
+/// (allowances of different interpretations stay apart, so a judgement can tell which one an
+/// answer fits best).
 fn push(allowances: &mut Vec<Allowance>, allowance: Allowance) {
     if let Some(existing) = allowances.iter_mut().find(|a| {
-        a.expected == allowance.expected && a.warns == allowance.warns && a.note == allowance.note
+        a.expected == allowance.expected
+            && a.warns == allowance.warns
+            && a.note == allowance.note
+            && a.behaviours == allowance.behaviours
     }) {
         for rule in allowance.decided_by {
             if !existing.decided_by.contains(&rule) {

@@ -287,6 +287,31 @@ fn check_outcome(
         for rule in &allowance.warns {
             judgement.check(*rule, Status::Warned, &strict_expectation, &found);
         }
+        let mut tiers: Vec<_> = verdict
+            .findings()
+            .iter()
+            .map(|finding| finding.tier)
+            .collect();
+        tiers.extend(
+            verdict
+                .may_cases()
+                .iter()
+                .filter(|c| !c.may_accept)
+                .map(|c| c.tier),
+        );
+        tiers.sort();
+        tiers.dedup();
+        if tiers.len() > 1
+            && allowance.expected.is_error()
+            && !allowance.warns.contains(&rules::O_PRECEDENCE)
+        {
+            judgement.check(
+                rules::O_PRECEDENCE,
+                Status::Passed,
+                &strict_expectation,
+                &found,
+            );
+        }
         for (rule, behaviour) in &allowance.behaviours {
             judgement.checks.push(Check {
                 rule: *rule,

@@ -231,13 +231,21 @@ impl Verdict {
             .is_some_and(Allowance::is_strict)
     }
 
-    /// The best allowance an outcome matches (the one with the fewest warnings).
+    /// The best allowance an outcome matches: the fewest warnings, then rule-decided before
+    /// open, then the fewest MAY rejections (the simplest explanation).
     #[must_use]
     pub fn allowance_for(&self, outcome: &Outcome) -> Option<&Allowance> {
         self.allowances
             .iter()
             .filter(|allowance| allowance.expected.matches(outcome))
-            .min_by_key(|allowance| (allowance.warns.len(), allowance.note.is_some()))
+            .min_by_key(|allowance| {
+                let rejections = allowance
+                    .behaviours
+                    .iter()
+                    .filter(|(_, behaviour)| *behaviour != Behaviour::Accepted)
+                    .count();
+                (allowance.warns.len(), allowance.note.is_some(), rejections)
+            })
     }
 
     /// The MUST and SHOULD rules the request breaks (under the lenient reading of its MAY cases),

@@ -1,9 +1,13 @@
 //! Targets: the one small abstraction over "any implementation" of CreateDeployment.
 
 mod from_fn;
+#[cfg(feature = "http")]
+mod http;
 mod reference;
 
 pub use from_fn::{FnTarget, from_fn};
+#[cfg(feature = "http")]
+pub use http::{HttpTarget, HttpTargetError, HttpTargetOptions};
 pub use reference::{Authenticator, ClaimedKey, ReferenceTarget};
 
 use std::future::Future;

@@ -7,6 +7,9 @@ use crate::oracle::{CallerIdentity, Expectation, MayPolicy, judge_request};
 use crate::target::{BoxFuture, Target};
 use crate::world::World;
 
+/// The region the default authenticator verifies signatures for.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
 /// Tells who sent a request (see [`CallerIdentity`]). A closure
 /// `Fn(&RawRequest) -> CallerIdentity` is an authenticator.
 pub trait Authenticator: Send + Sync {
@@ -81,14 +84,22 @@ impl std::fmt::Debug for ReferenceTarget {
 }
 
 impl ReferenceTarget {
-    /// A reference target in this world, with the reference MAY policy and the
-    /// [`ClaimedKey`] authenticator.
+    /// A reference target in this world, with the reference MAY policy. Callers are told by
+    /// SigV4 verification for region `us-east-1` (feature `sigv4`, on with `server`, `http` and
+    /// `cli`), or by [`ClaimedKey`] without it; [`with_authenticator`](Self::with_authenticator)
+    /// changes that.
     #[must_use]
     pub fn new(world: World) -> Self {
+        #[cfg(feature = "sigv4")]
+        let authenticator: Box<dyn Authenticator> = Box::new(
+            crate::sigv4::SigV4Authenticator::new(&world, DEFAULT_REGION),
+        );
+        #[cfg(not(feature = "sigv4"))]
+        let authenticator: Box<dyn Authenticator> = Box::new(ClaimedKey);
         ReferenceTarget {
             world: Mutex::new(world),
             policy: MayPolicy::reference(),
-            authenticator: Box::new(ClaimedKey),
+            authenticator,
         }
     }
 

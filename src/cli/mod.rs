@@ -1,0 +1,8 @@
+//! The command line's subcommands as library functions (feature `cli`), so they can be tested
+//! and reused.
+
+mod progress;
+mod run;
+
+pub use progress::CliProgress;
+pub use run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, RunArgs, run_main};

@@ -1,0 +1,189 @@
+//! `opsworks-conformance run`: the conformance gate.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::progress::CliProgress;
+use crate::report::{human_report, json_report, junit_report};
+use crate::runner::{KnownFailures, LedgerFinding, RunConfig, run_with_progress, today};
+use crate::server::{ReferenceServer, ServerOptions};
+use crate::target::{HttpTarget, HttpTargetOptions};
+use crate::world::World;
+
+/// Exit code: the target conforms.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code: the target does not conform.
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code: the run could not be made.
+pub const EXIT_ERROR: u8 = 2;
+
+/// The flags of `opsworks-conformance run` (see `INTERFACES.md`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The implementation to test (`http://host:port`). Without it, the built-in reference
+    /// server is started on 127.0.0.1 with the world and tested.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The world file: the target's state before the run (default: the bundled world).
+    #[arg(long, value_name = "FILE")]
+    pub world: Option<PathBuf>,
+    /// The seed: the same seed against the same target state gives the same cases.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// The total number of cases, shared among the rules.
+    #[arg(long, value_name = "N", default_value_t = 2048)]
+    pub cases: usize,
+    /// SHOULD rules fail the run instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// The region requests are signed for.
+    #[arg(long, value_name = "R", default_value = "us-east-1")]
+    pub region: String,
+    /// Per-request timeout in milliseconds.
+    #[arg(long = "timeout-ms", value_name = "N", default_value_t = 5000)]
+    pub timeout_ms: u64,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Only rules whose id matches GLOB (`*`, `?`; without a wildcard, a prefix).
+    #[arg(long, value_name = "GLOB")]
+    pub only: Option<String>,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the JUnit XML report here.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// A TOML ledger of known failures.
+    #[arg(long = "known-failures", value_name = "FILE")]
+    pub known_failures: Option<PathBuf>,
+}
+
+/// Runs the gate; returns the exit code (0 conforms, 1 does not, 2 the run could not be made).
+#[must_use]
+pub fn run_main(args: &RunArgs) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: expected to start an async runtime, found {error}");
+            return EXIT_ERROR;
+        }
+    };
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: &RunArgs) -> u8 {
+    let world = match &args.world {
+        Some(path) => match World::from_file(path) {
+            Ok(world) => world,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_ERROR;
+            }
+        },
+        None => World::bundled(),
+    };
+    let ledger = match &args.known_failures {
+        Some(path) => match KnownFailures::from_file(path) {
+            Ok(ledger) => ledger,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_ERROR;
+            }
+        },
+        None => KnownFailures::new(),
+    };
+    if args.cases == 0 || args.concurrency == 0 || args.timeout_ms == 0 {
+        eprintln!("error: expected --cases, --concurrency and --timeout-ms above 0");
+        return EXIT_ERROR;
+    }
+
+    // Without --endpoint: the built-in reference server, on 127.0.0.1.
+    let mut server = None;
+    let url = match &args.endpoint {
+        Some(url) => url.clone(),
+        None => {
+            let options = ServerOptions {
+                region: args.region.clone(),
+                ..ServerOptions::default()
+            };
+            match ReferenceServer::start_with(world.clone(), options).await {
+                Ok(started) => {
+                    let url = started.url();
+                    eprintln!("started the reference server at {url}");
+                    server = Some(started);
+                    url
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
+    };
+    let options = HttpTargetOptions {
+        timeout: Duration::from_millis(args.timeout_ms),
+        concurrency: args.concurrency,
+        ..HttpTargetOptions::default()
+    };
+    let target = match HttpTarget::with_options(&url, options) {
+        Ok(target) => target,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Err(failure) = target.probe().await {
+        eprintln!("error: expected an HTTP server at {url}, found {failure}");
+        return EXIT_ERROR;
+    }
+
+    let config = RunConfig {
+        seed: args.seed,
+        cases: args.cases,
+        strict: args.strict,
+        only: args.only.clone(),
+        region: args.region.clone(),
+        ..RunConfig::default()
+    };
+    let progress = CliProgress::new();
+    let report = run_with_progress(&target, &world, &config, &progress).await;
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+
+    print!("{}", human_report(&report, &args.region));
+    let findings = ledger.review(&report, &today());
+    for finding in &findings {
+        match finding {
+            LedgerFinding::Excused { .. } => println!("known failure: {finding}"),
+            _ => println!("ledger: {finding}"),
+        }
+    }
+    let mut code = if ledger.gate(&report, &today()) {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    };
+    if let Some(path) = &args.json {
+        let text = match serde_json::to_string_pretty(&json_report(&report, &args.region)) {
+            Ok(text) => text,
+            Err(error) => format!("{{\"error\":\"{error}\"}}"),
+        };
+        if let Err(error) = std::fs::write(path, text + "\n") {
+            eprintln!("error: expected to write the JSON report to {}, found {error}", path.display());
+            code = EXIT_ERROR;
+        }
+    }
+    if let Some(path) = &args.junit {
+        if let Err(error) = std::fs::write(path, junit_report(&report, &args.region)) {
+            eprintln!("error: expected to write the JUnit report to {}, found {error}", path.display());
+            code = EXIT_ERROR;
+        }
+    }
+    code
+}

@@ -1,0 +1,80 @@
+//! The JSON report of `INTERFACES.md` (`--json PATH`).
+
+use serde_json::{Map, Value, json};
+
+use crate::contract::CATALOGUE_VERSION;
+use crate::report::curl::curl_command;
+use crate::report::redact::report_headers;
+use crate::runner::{RuleStatus, RunReport};
+
+/// The JSON report, exactly as `INTERFACES.md` specifies: tool, version, catalogue, target,
+/// seed, strict, verdict, summary (cases and rule counts per status) and one entry per rule
+/// (a counterexample for failed and warned rules, the behaviour for MAY rules). Signatures are
+/// redacted; secrets never appear. `region` is used for the `reproduce` command.
+#[must_use]
+pub fn json_report(report: &RunReport, region: &str) -> Value {
+    let rules: Vec<Value> = report
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut entry = Map::new();
+            entry.insert("id".into(), json!(rule.id.as_str()));
+            entry.insert("severity".into(), json!(rule.severity.as_str()));
+            entry.insert("status".into(), json!(rule.status.as_str()));
+            entry.insert("cases".into(), json!(rule.cases));
+            if let Some(behaviour) = rule.behaviour() {
+                entry.insert("behaviour".into(), json!(behaviour));
+            }
+            if let Some(note) = &rule.note {
+                entry.insert("note".into(), json!(note));
+            }
+            if let Some(example) = &rule.counterexample {
+                let headers: Map<String, Value> = report_headers(&example.request)
+                    .into_iter()
+                    .map(|(name, value)| (name, Value::String(value)))
+                    .collect();
+                let observed = match (&example.observed, &example.failure) {
+                    (Some(observation), _) => json!({
+                        "status": observation.status,
+                        "body": observation.body_text(),
+                    }),
+                    (None, Some(failure)) => json!({ "error": failure.to_string() }),
+                    (None, None) => Value::Null,
+                };
+                entry.insert(
+                    "counterexample".into(),
+                    json!({
+                        "request": { "headers": headers, "body": example.request.body_text() },
+                        "variant": example.label,
+                        "expected": example.expected,
+                        "found": example.found,
+                        "observed": observed,
+                        "reproduce": report.target.starts_with("http").then(|| {
+                            curl_command(&report.target, &example.request, &example.signing, region)
+                        }),
+                    }),
+                );
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    json!({
+        "tool": "opsworks-conformance",
+        "version": env!("CARGO_PKG_VERSION"),
+        "catalogue": CATALOGUE_VERSION,
+        "target": report.target,
+        "seed": report.seed,
+        "strict": report.strict,
+        "verdict": if report.passed() { "pass" } else { "fail" },
+        "summary": {
+            "cases": report.cases,
+            "passed": report.count(RuleStatus::Passed),
+            "failed": report.count(RuleStatus::Failed),
+            "warned": report.count(RuleStatus::Warned),
+            "informational": report.count(RuleStatus::Informational),
+            "not_applicable": report.count(RuleStatus::NotApplicable),
+        },
+        "rules": rules,
+        "notes": report.notes,
+    })
+}

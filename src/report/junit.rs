@@ -1,0 +1,64 @@
+//! The JUnit XML report: one test case per rule, so CI systems show each rule.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::report::curl::curl_command;
+use crate::runner::{RuleStatus, RunReport};
+
+/// The JUnit XML report: a suite `CreateDeployment` with one test case per rule (named by its
+/// id, classed by its group); failed rules (and warned ones under `--strict`) are failures
+/// whose text is expected / found / reproduction; not-applicable rules are skipped.
+#[must_use]
+pub fn junit_report(report: &RunReport, region: &str) -> String {
+    let mut suite = TestSuite::new("CreateDeployment");
+    for rule in &report.rules {
+        let fails = rule.status == RuleStatus::Failed
+            || (rule.status == RuleStatus::Warned && report.strict);
+        let status = if fails {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            if let Some(example) = &rule.counterexample {
+                status.set_message(format!(
+                    "expected {}, found {}",
+                    example.expected, example.found
+                ));
+                status.set_description(format!(
+                    "expected: {}\nfound: {}\nrequest body: {}\nreproduce: {}",
+                    example.expected,
+                    example.found,
+                    example.request.body_text(),
+                    curl_command(&report.target, &example.request, &example.signing, region)
+                ));
+            }
+            status
+        } else if rule.status == RuleStatus::NotApplicable {
+            let mut status = TestCaseStatus::skipped();
+            if let Some(note) = &rule.note {
+                status.set_message(note.clone());
+            }
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(rule.id.as_str(), status);
+        case.set_classname(format!("opsworks.{}", rule.id.rule().group.as_str()));
+        let mut out = format!("{} {} cases", rule.status.as_str(), rule.cases);
+        if let Some(behaviour) = rule.behaviour() {
+            out.push_str(&format!("; behaviour: {behaviour}"));
+        }
+        if rule.status == RuleStatus::Warned {
+            if let Some(example) = &rule.counterexample {
+                out.push_str(&format!(
+                    "; warned: expected {}, found {}",
+                    example.expected, example.found
+                ));
+            }
+        }
+        case.set_system_out(out);
+        suite.add_test_case(case);
+    }
+    let mut junit = Report::new("opsworks-conformance");
+    junit.add_test_suite(suite);
+    junit
+        .to_string()
+        .unwrap_or_else(|error| format!("<!-- JUnit report could not be written: {error} -->"))
+}

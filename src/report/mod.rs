@@ -1,0 +1,15 @@
+//! Reports of a run: human, JSON (`INTERFACES.md`), JUnit XML; and replay commands.
+
+mod curl;
+mod human;
+mod json;
+#[cfg(feature = "junit")]
+mod junit;
+mod redact;
+
+pub use curl::curl_command;
+pub use human::human_report;
+pub use json::json_report;
+#[cfg(feature = "junit")]
+pub use junit::junit_report;
+pub use redact::{redact_authorization, report_headers};

@@ -1,0 +1,122 @@
+//! What a run does: seed, budget, strictness, rule filter, region.
+
+/// The settings of a conformance run (the flags of `opsworks-conformance run`).
+///
+/// ```
+/// use opsworks_conformance::runner::RunConfig;
+/// let config = RunConfig::default().with_seed(7).with_cases(512).strict(true).only("V-*");
+/// assert!(config.selects("V-APP-REQUIRED"));
+/// assert!(!config.selects("N-STACK"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunConfig {
+    /// The seed: the same seed against the same target state gives the same cases.
+    pub seed: u64,
+    /// The total number of cases, shared among the rules' families.
+    pub cases: usize,
+    /// The least number of cases each applicable rule gets, whatever the budget.
+    pub min_cases_per_rule: usize,
+    /// SHOULD rules (and `O-PRECEDENCE`) fail the run instead of warning.
+    pub strict: bool,
+    /// Only rules whose id matches this glob (`*`, `?`; without a wildcard, a prefix).
+    pub only: Option<String>,
+    /// The region requests are signed for.
+    pub region: String,
+    /// How many shrinking steps a counterexample may take at most (each re-asks the target).
+    pub max_shrink_steps: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            seed: 0,
+            cases: 2048,
+            min_cases_per_rule: 8,
+            strict: false,
+            only: None,
+            region: "us-east-1".to_owned(),
+            max_shrink_steps: 512,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Sets the seed.
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the total number of cases.
+    #[must_use]
+    pub fn with_cases(mut self, cases: usize) -> Self {
+        self.cases = cases;
+        self
+    }
+
+    /// Sets strict mode.
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Keeps only the rules whose id matches a glob.
+    #[must_use]
+    pub fn only(mut self, glob: impl Into<String>) -> Self {
+        self.only = Some(glob.into());
+        self
+    }
+
+    /// Sets the signing region.
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// Whether the filter selects a rule id.
+    #[must_use]
+    pub fn selects(&self, id: &str) -> bool {
+        self.only.as_deref().is_none_or(|glob| glob_match(glob, id))
+    }
+}
+
+/// Matches `text` against a glob with `*` (any run) and `?` (any one character); a pattern
+/// without a wildcard matches as a prefix (`V-` selects every validation rule).
+///
+/// ```
+/// use opsworks_conformance::runner::glob_match;
+/// assert!(glob_match("V-*", "V-TYPE"));
+/// assert!(glob_match("*-REQUIRED", "V-APP-REQUIRED"));
+/// assert!(glob_match("N-", "N-STACK"));
+/// assert!(!glob_match("N-?", "N-STACK"));
+/// ```
+#[must_use]
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return text.starts_with(pattern);
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    // Iterative matching with backtracking to the last `*`.
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}

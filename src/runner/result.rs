@@ -1,0 +1,147 @@
+//! What a run found: a result per rule, with the smallest counterexample for each broken rule.
+
+use std::collections::BTreeMap;
+
+use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing, TransportFailure};
+
+/// How a rule fared over a whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// Exercised, never broken.
+    Passed,
+    /// A MUST rule broken (or a MAY rule answered outside both allowed behaviours).
+    Failed,
+    /// A SHOULD rule (or `O-PRECEDENCE`) broken: fails the run only with `--strict`.
+    Warned,
+    /// A MAY rule: the target chose one of the allowed behaviours (see `behaviours`).
+    Informational,
+    /// Not exercised: the world gives the rule no chance (A-* without users, ...) or the
+    /// filter left it out. Never counted as passed.
+    NotApplicable,
+}
+
+impl RuleStatus {
+    /// The status as written in reports: `passed`, `failed`, `warned`, `informational`,
+    /// `not_applicable`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::Passed => "passed",
+            RuleStatus::Failed => "failed",
+            RuleStatus::Warned => "warned",
+            RuleStatus::Informational => "informational",
+            RuleStatus::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The smallest request found that shows a rule broken, and what the target answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counterexample {
+    /// The variant of the family that made the case.
+    pub label: &'static str,
+    /// The exact request sent (signed; reports redact the signature).
+    pub request: RawRequest,
+    /// How it was signed.
+    pub signing: Signing,
+    /// What the rule expected.
+    pub expected: String,
+    /// What was found, in words.
+    pub found: String,
+    /// The response, if one came back.
+    pub observed: Option<Observation>,
+    /// The transport failure, if none came back.
+    pub failure: Option<TransportFailure>,
+    /// How many shrinking steps were accepted to get here.
+    pub shrink_steps: usize,
+}
+
+/// One rule's result over a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleReport {
+    /// The rule.
+    pub id: RuleId,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its status.
+    pub status: RuleStatus,
+    /// How many cases exercised it.
+    pub cases: usize,
+    /// For a failed or warned rule, the smallest counterexample found.
+    pub counterexample: Option<Counterexample>,
+    /// For MAY rules, how often each behaviour was seen (`accepted`, `rejected (Code)`).
+    pub behaviours: BTreeMap<String, usize>,
+    /// Why the rule is not applicable, or another remark.
+    pub note: Option<String>,
+}
+
+impl RuleReport {
+    /// The behaviour a MAY rule showed: the one seen, or `mixed: ...` when several were.
+    #[must_use]
+    pub fn behaviour(&self) -> Option<String> {
+        match self.behaviours.len() {
+            0 => None,
+            1 => self.behaviours.keys().next().cloned(),
+            _ => Some(format!(
+                "mixed: {}",
+                self.behaviours
+                    .iter()
+                    .map(|(behaviour, count)| format!("{behaviour} x{count}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+}
+
+/// The result of a run: the target's verdict and a result per rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// What was tested (a URL, or a description).
+    pub target: String,
+    /// The seed.
+    pub seed: u64,
+    /// Whether SHOULD rules failed the run.
+    pub strict: bool,
+    /// How many cases were sent (shrinking steps not counted).
+    pub cases: usize,
+    /// One entry per server-side rule, in catalogue order.
+    pub rules: Vec<RuleReport>,
+    /// Remarks on the run as a whole (for example the vacuity guard).
+    pub notes: Vec<String>,
+}
+
+impl RunReport {
+    /// Whether the target conforms: no rule failed, no warned rule under `--strict`, and at
+    /// least one valid request was accepted (S-ACCEPT-VALID passed).
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        let vacuous = !self.rules.iter().any(|rule| {
+            rule.id == crate::contract::rules::S_ACCEPT_VALID && rule.status == RuleStatus::Passed
+        });
+        !vacuous
+            && self.rules.iter().all(|rule| match rule.status {
+                RuleStatus::Failed => false,
+                RuleStatus::Warned => !self.strict,
+                _ => true,
+            })
+    }
+
+    /// The result of one rule.
+    #[must_use]
+    pub fn rule(&self, id: RuleId) -> Option<&RuleReport> {
+        self.rules.iter().find(|rule| rule.id == id)
+    }
+
+    /// The rules with this status.
+    pub fn with_status(&self, status: RuleStatus) -> impl Iterator<Item = &RuleReport> {
+        self.rules.iter().filter(move |rule| rule.status == status)
+    }
+
+    /// How many rules have this status.
+    #[must_use]
+    pub fn count(&self, status: RuleStatus) -> usize {
+        self.with_status(status).count()
+    }
+}
