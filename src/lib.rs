@@ -33,6 +33,8 @@
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod contract;
 pub mod generate;
 pub mod oracle;

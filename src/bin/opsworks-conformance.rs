@@ -33,6 +33,9 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the conformance gate against an endpoint (or, without --endpoint, against the
+    /// built-in reference server). Exit 0: conforms; 1: does not; 2: the run could not be made.
+    Run(opsworks_conformance::cli::RunArgs),
     /// Print the rule catalogue: id, severity, group, summary, source.
     Rules(RulesArgs),
     /// Run the reference implementation as an HTTP server until interrupted.
@@ -134,6 +137,7 @@ fn main() -> ExitCode {
     // Usage errors exit with clap's code 2; `--help` and `--version` exit with 0.
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => return ExitCode::from(opsworks_conformance::cli::run_main(&args)),
         Command::Rules(args) => rules(&args),
         Command::Serve(args) => return serve(args),
     };

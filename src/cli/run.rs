@@ -175,13 +175,19 @@ async fn run_async(args: &RunArgs) -> u8 {
             Err(error) => format!("{{\"error\":\"{error}\"}}"),
         };
         if let Err(error) = std::fs::write(path, text + "\n") {
-            eprintln!("error: expected to write the JSON report to {}, found {error}", path.display());
+            eprintln!(
+                "error: expected to write the JSON report to {}, found {error}",
+                path.display()
+            );
             code = EXIT_ERROR;
         }
     }
     if let Some(path) = &args.junit {
         if let Err(error) = std::fs::write(path, junit_report(&report, &args.region)) {
-            eprintln!("error: expected to write the JUnit report to {}, found {error}", path.display());
+            eprintln!(
+                "error: expected to write the JUnit report to {}, found {error}",
+                path.display()
+            );
             code = EXIT_ERROR;
         }
     }

@@ -394,10 +394,10 @@ impl Families<'_> {
                             ),
                         ),
                         4 => (
-                            "trailing space",
+                            "a longer name",
                             request.with_header(
                                 wire::TARGET_HEADER,
-                                "OpsWorks_20130218.CreateDeployment ",
+                                "OpsWorks_20130218.CreateDeployments",
                             ),
                         ),
                         _ => (

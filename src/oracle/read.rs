@@ -143,7 +143,10 @@ fn read_access<'w>(
 
 /// P-UNKNOWN-OPERATION and P-CONTENT-TYPE-PARAMS.
 fn read_headers(request: &RawRequest, reading: &mut Reading) {
-    let targets: Vec<&str> = wire::header_values(&request.headers, wire::TARGET_HEADER).collect();
+    // Leading and trailing spaces and tabs are not part of a field value (RFC 9110, 5.5).
+    let targets: Vec<&str> = wire::header_values(&request.headers, wire::TARGET_HEADER)
+        .map(|value| value.trim_matches([' ', '\t']))
+        .collect();
     if targets.is_empty() || targets.iter().any(|value| *value != wire::TARGET_VALUE) {
         let seen = if targets.is_empty() {
             "no X-Amz-Target header".to_owned()

@@ -1,0 +1,398 @@
+//! The gate in process: the reference target passes every family (default and strict, bundled
+//! and random worlds); broken targets are caught with the right rule and a minimal
+//! counterexample; reports are deterministic for a seed.
+
+use std::sync::Arc;
+
+use opsworks_conformance::contract::{Observation, RawRequest, RuleId, rules};
+use opsworks_conformance::report::json_report;
+use opsworks_conformance::runner::{RuleStatus, RunConfig, RunReport, run};
+use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
+use opsworks_conformance::world::World;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use serde_json::Value;
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
+}
+
+fn gate(target: &dyn Target, world: &World, config: &RunConfig) -> RunReport {
+    block_on(run(target, world, config))
+}
+
+fn summary(report: &RunReport) -> String {
+    report
+        .rules
+        .iter()
+        .filter(|r| matches!(r.status, RuleStatus::Failed | RuleStatus::Warned))
+        .map(|r| {
+            format!(
+                "{} {:?} {:?}",
+                r.id,
+                r.status,
+                r.counterexample
+                    .as_ref()
+                    .map(|c| (&c.expected, &c.found, c.request.body_text()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_reference_target_passes_default_and_strict() {
+    for world in [World::bundled(), World::bundled_with_users()] {
+        for strict in [false, true] {
+            let target = ReferenceTarget::new(world.clone());
+            let config = RunConfig::default().strict(strict).with_seed(11);
+            let report = gate(&target, &world, &config);
+            assert!(report.passed(), "{}", summary(&report));
+            // Every applicable rule was exercised: none left at 0 cases.
+            for rule in &report.rules {
+                let expected_na = !world.has_users()
+                    && (rule.id.as_str().starts_with("A-") || rule.id == rules::M_POLICY_VS_DENY);
+                assert_eq!(
+                    rule.status == RuleStatus::NotApplicable,
+                    expected_na,
+                    "{} {:?}",
+                    rule.id,
+                    rule.note
+                );
+                if !expected_na {
+                    assert!(rule.cases > 0, "{}", rule.id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reference_target_passes_in_random_worlds() {
+    let mut runner = TestRunner::deterministic();
+    let worlds = opsworks_conformance::generate::world::world_with_users();
+    for _ in 0..6 {
+        let world = worlds.new_tree(&mut runner).expect("a world").current();
+        let target = ReferenceTarget::new(world.clone());
+        let report = gate(
+            &target,
+            &world,
+            &RunConfig::default().with_cases(400).strict(true),
+        );
+        let failures: Vec<_> = report
+            .with_status(RuleStatus::Failed)
+            .map(|r| r.id)
+            .collect();
+        assert!(failures.is_empty(), "{failures:?}\n{}", summary(&report));
+    }
+}
+
+/// A target that answers like the reference, except where `defect` answers instead.
+fn broken(
+    world: &World,
+    defect: impl Fn(&RawRequest, &ReferenceTarget) -> Option<Observation> + Send + Sync + 'static,
+) -> impl Target {
+    let inner = Arc::new(ReferenceTarget::new(world.clone()));
+    let defect = Arc::new(defect);
+    from_fn(move |request: RawRequest| {
+        let inner = inner.clone();
+        let defect = defect.clone();
+        async move { Ok(defect(&request, &inner).unwrap_or_else(|| inner.answer_request(&request))) }
+    })
+}
+
+fn body(request: &RawRequest) -> Option<serde_json::Map<String, Value>> {
+    match serde_json::from_slice(&request.body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn validation_error() -> Observation {
+    Observation::json(400, r#"{"__type":"ValidationException","message":"no"}"#)
+}
+
+#[track_caller]
+fn assert_caught(
+    report: &RunReport,
+    rule: RuleId,
+    status: RuleStatus,
+) -> &opsworks_conformance::runner::RuleReport {
+    let result = report.rule(rule).expect("the rule is in the report");
+    assert_eq!(result.status, status, "{rule}\n{}", summary(report));
+    assert!(
+        result.counterexample.is_some(),
+        "{rule} has a counterexample"
+    );
+    result
+}
+
+#[test]
+fn shrinking_gives_a_minimal_counterexample() {
+    // Accepts execute_recipes without recipes (V-RECIPES, a SHOULD rule).
+    let world = World::bundled();
+    let target = broken(&world, |request, inner| {
+        // Breaks exactly one rule: where V-RECIPES is all that is wrong, it accepts.
+        let verdict = opsworks_conformance::oracle::judge_request(
+            &inner.world(),
+            request,
+            &opsworks_conformance::oracle::CallerIdentity::Unsigned,
+        );
+        let only_recipes = verdict.broken() == [rules::V_RECIPES] && verdict.may_cases().is_empty();
+        let answer = inner.answer_request(request);
+        let rejected_for_recipes = only_recipes && answer.body_text().contains("[V-RECIPES]");
+        Some(if rejected_for_recipes {
+            Observation::json(
+                200,
+                format!(r#"{{"DeploymentId":"{}"}}"#, uuid_like(request)),
+            )
+        } else {
+            answer
+        })
+    });
+    let report = gate(&target, &world, &RunConfig::default());
+    assert!(
+        report.passed(),
+        "SHOULD rules only warn by default\n{}",
+        summary(&report)
+    );
+    let strict = gate(&target, &world, &RunConfig::default().strict(true));
+    assert!(!strict.passed());
+    let result = assert_caught(&report, rules::V_RECIPES, RuleStatus::Warned);
+    let example = result.counterexample.as_ref().expect("counterexample");
+    let object = body(&example.request).expect("a JSON body");
+    let mut members: Vec<&str> = object.keys().map(String::as_str).collect();
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        ["Command", "StackId"],
+        "minimal: {}",
+        example.request.body_text()
+    );
+    assert!(example.shrink_steps > 0);
+}
+
+fn uuid_like(request: &RawRequest) -> String {
+    format!(
+        "d-{}-{}",
+        request.body.len(),
+        request.body.iter().map(|b| u64::from(*b)).sum::<u64>()
+    )
+}
+
+#[test]
+fn a_target_rejecting_non_ascii_comments_is_caught() {
+    let world = World::bundled();
+    let target = broken(&world, |request, _| {
+        let comment = body(request)?.get("Comment")?.as_str()?.to_owned();
+        (!comment.is_ascii()).then(validation_error)
+    });
+    let report = gate(&target, &world, &RunConfig::default());
+    assert!(!report.passed());
+    let result = assert_caught(&report, rules::S_ACCEPT_VALID, RuleStatus::Failed);
+    let example = result.counterexample.as_ref().expect("counterexample");
+    let object = body(&example.request).expect("JSON");
+    let comment = object
+        .get("Comment")
+        .and_then(Value::as_str)
+        .expect("the comment is kept");
+    assert!(!comment.is_ascii());
+    // Shrunk: one non-ASCII character is enough.
+    assert!(comment.chars().count() <= 2, "{comment:?}");
+}
+
+#[test]
+fn a_target_rejecting_more_than_two_instances_is_caught() {
+    let world = World::bundled();
+    let target = broken(&world, |request, _| {
+        let ids = body(request)?.get("InstanceIds")?.as_array()?.len();
+        (ids > 2).then(validation_error)
+    });
+    let report = gate(&target, &world, &RunConfig::default());
+    let result = assert_caught(&report, rules::S_ACCEPT_VALID, RuleStatus::Failed);
+    let object = body(&result.counterexample.as_ref().expect("ce").request).expect("JSON");
+    assert_eq!(
+        object
+            .get("InstanceIds")
+            .and_then(Value::as_array)
+            .map(Vec::len),
+        Some(3)
+    );
+}
+
+/// Rewrites the ids of a request before the reference sees them.
+fn rewriting(world: &World, rewrite: fn(&str, &World) -> String) -> impl Target {
+    let snapshot = world.clone();
+    broken(world, move |request, inner| {
+        let mut object = body(request)?;
+        for member in ["StackId", "AppId"] {
+            if let Some(Value::String(id)) = object.get(member).cloned() {
+                object.insert(member.to_owned(), Value::String(rewrite(&id, &snapshot)));
+            }
+        }
+        for member in ["InstanceIds", "LayerIds"] {
+            if let Some(Value::Array(ids)) = object.get(member).cloned() {
+                let ids = ids
+                    .iter()
+                    .map(|id| {
+                        id.as_str()
+                            .map_or(id.clone(), |id| Value::String(rewrite(id, &snapshot)))
+                    })
+                    .collect();
+                object.insert(member.to_owned(), Value::Array(ids));
+            }
+        }
+        let mut rewritten = request.clone();
+        rewritten.body = Value::Object(object).to_string().into_bytes();
+        Some(inner.answer_request(&rewritten))
+    })
+}
+
+fn every_id(world: &World) -> Vec<String> {
+    world
+        .stacks
+        .iter()
+        .flat_map(|s| {
+            std::iter::once(s.stack_id.clone())
+                .chain(s.apps.iter().map(|a| a.app_id.clone()))
+                .chain(s.layers.iter().map(|l| l.layer_id.clone()))
+                .chain(s.instances.iter().map(|i| i.instance_id.clone()))
+        })
+        .collect()
+}
+
+fn broken_rules(report: &RunReport) -> Vec<RuleId> {
+    report
+        .with_status(RuleStatus::Failed)
+        .map(|r| r.id)
+        .collect()
+}
+
+#[test]
+fn a_target_matching_ids_after_trimming_is_caught() {
+    let world = World::bundled();
+    let target = rewriting(&world, |id, _| id.trim().to_owned());
+    let report = gate(&target, &world, &RunConfig::default());
+    let failed = broken_rules(&report);
+    assert!(failed.contains(&rules::N_STACK), "{failed:?}");
+    let example = report
+        .rule(rules::N_STACK)
+        .and_then(|r| r.counterexample.as_ref())
+        .expect("ce");
+    let stack_id = body(&example.request)
+        .and_then(|o| o.get("StackId").and_then(Value::as_str).map(str::to_owned))
+        .expect("StackId");
+    assert_ne!(
+        stack_id.trim(),
+        stack_id,
+        "the counterexample shows the whitespace"
+    );
+}
+
+#[test]
+fn a_target_matching_ids_by_prefix_is_caught() {
+    let world = World::bundled();
+    let target = rewriting(&world, |id, world| {
+        if id.is_empty() {
+            return id.to_owned();
+        }
+        every_id(world)
+            .into_iter()
+            .find(|full| full.starts_with(id))
+            .unwrap_or_else(|| id.to_owned())
+    });
+    let report = gate(&target, &world, &RunConfig::default());
+    let failed = broken_rules(&report);
+    assert!(failed.contains(&rules::N_STACK), "{failed:?}");
+}
+
+#[test]
+fn a_target_repeating_deployment_ids_is_caught() {
+    let world = World::bundled();
+    let target = broken(&world, |request, inner| {
+        let answer = inner.answer_request(request);
+        (answer.status == 200)
+            .then(|| Observation::json(200, r#"{"DeploymentId":"always-the-same"}"#))
+    });
+    let report = gate(&target, &world, &RunConfig::default());
+    assert_caught(&report, rules::S_UNIQUE_ID, RuleStatus::Failed);
+}
+
+#[test]
+fn a_target_whose_rejected_rollbacks_use_up_versions_is_caught() {
+    let world = World::bundled();
+    let inner = Arc::new(ReferenceTarget::new(world.clone()));
+    let target = {
+        let inner = inner.clone();
+        from_fn(move |request: RawRequest| {
+            let inner = inner.clone();
+            async move {
+                let answer = inner.answer_request(&request);
+                // The defect: a rejected rollback still uses up a stored version.
+                if answer.status == 400 {
+                    if let Some(object) = body(&request) {
+                        let is_rollback = object
+                            .get("Command")
+                            .and_then(|c| c.get("Name"))
+                            .and_then(Value::as_str)
+                            == Some("rollback");
+                        if let (true, Some(stack), Some(app)) = (
+                            is_rollback,
+                            object.get("StackId").and_then(Value::as_str),
+                            object.get("AppId").and_then(Value::as_str),
+                        ) {
+                            let lax = RawRequest::json(format!(
+                                r#"{{"StackId":"{stack}","AppId":"{app}","Command":{{"Name":"rollback"}}}}"#
+                            ));
+                            let _ = inner.answer_request(&lax);
+                        }
+                    }
+                }
+                Ok(answer)
+            }
+        })
+    };
+    let report = gate(&target, &world, &RunConfig::default());
+    assert_caught(&report, rules::S_ERROR_NO_EFFECT, RuleStatus::Failed);
+}
+
+fn normalized(report: &RunReport) -> Value {
+    let mut json = json_report(report, "us-east-1");
+    fn scrub(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map.iter_mut() {
+                    if key == "X-Amz-Date" || key == "Authorization" {
+                        *inner = Value::Null;
+                    } else {
+                        scrub(inner);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    scrub(&mut json);
+    json
+}
+
+#[test]
+fn same_seed_same_report() {
+    let world = World::bundled_with_users();
+    let target_a = rewriting(&world, |id, _| id.trim().to_owned());
+    let target_b = rewriting(&world, |id, _| id.trim().to_owned());
+    let config = RunConfig::default().with_seed(42).with_cases(600);
+    let a = normalized(&gate(&target_a, &world, &config));
+    let b = normalized(&gate(&target_b, &world, &config));
+    assert_eq!(a, b);
+    let other = normalized(&gate(
+        &rewriting(&world, |id, _| id.trim().to_owned()),
+        &world,
+        &config.clone().with_seed(43),
+    ));
+    assert_ne!(a, other, "another seed makes other cases");
+}
