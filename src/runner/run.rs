@@ -59,9 +59,15 @@ fn runner_for(seed: u64, rule: RuleId) -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
-/// Signs a case's request as its `signing` says. `None` when it cannot be signed (built
-/// without the `sigv4` feature).
-fn prepare(case: &Case, world: &World, authority: &str, region: &str) -> Option<RawRequest> {
+/// The request of a case as it goes on the wire: signed as the case's `signing` says (SigV4
+/// with the world's secrets, for `authority` and `region`, at the current time). `None` when it
+/// cannot be signed (built without the `sigv4` feature).
+pub fn signed_request(
+    case: &Case,
+    world: &World,
+    authority: &str,
+    region: &str,
+) -> Option<RawRequest> {
     match &case.signing {
         Signing::Unsigned => Some(case.request.clone()),
         #[cfg(feature = "sigv4")]
@@ -226,7 +232,7 @@ async fn execute(
     authority: &str,
     config: &RunConfig,
 ) -> Option<Execution> {
-    let request = prepare(case, world, authority, &config.region)?;
+    let request = signed_request(case, world, authority, &config.region)?;
     let response = target.send(&request).await;
     let judgement = session.observe(&case.request, &case.caller(), &response);
     Some(Execution {

@@ -1,10 +1,12 @@
 //! Targets: the one small abstraction over "any implementation" of CreateDeployment.
 
+mod block_on;
 mod from_fn;
 #[cfg(feature = "http")]
 mod http;
 mod reference;
 
+pub use block_on::block_on;
 pub use from_fn::{FnTarget, from_fn};
 #[cfg(feature = "http")]
 pub use http::{HttpTarget, HttpTargetError, HttpTargetOptions};
