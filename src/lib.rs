@@ -35,7 +35,11 @@
 mod arbitrary;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod contract;
+#[cfg(feature = "arbitrary")]
+pub mod fuzzing;
 pub mod generate;
 pub mod oracle;
 pub mod report;

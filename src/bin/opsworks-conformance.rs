@@ -40,6 +40,9 @@ enum Command {
     Rules(RulesArgs),
     /// Run the reference implementation as an HTTP server until interrupted.
     Serve(ServeArgs),
+    /// Run the client gate (rules C-*) over a driver: `client [OPTIONS] -- DRIVER CMD...`.
+    /// Exit 0: the client conforms; 1: it does not; 2: the run could not be made.
+    Client(opsworks_conformance::client::ClientArgs),
 }
 
 /// The options of `serve`.
@@ -140,6 +143,9 @@ fn main() -> ExitCode {
         Command::Run(args) => return ExitCode::from(opsworks_conformance::cli::run_main(&args)),
         Command::Rules(args) => rules(&args),
         Command::Serve(args) => return serve(args),
+        Command::Client(args) => {
+            return ExitCode::from(opsworks_conformance::client::client_main(&args));
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,10 @@
 //! The command line's subcommands as library functions (feature `cli`), so they can be tested
 //! and reused.
 
+mod finish;
 mod progress;
 mod run;
 
+pub use finish::{ReportPaths, finish};
 pub use progress::CliProgress;
-pub use run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, RunArgs, run_main};
+pub use run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, RunArgs, Via, run_main};

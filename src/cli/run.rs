@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::progress::CliProgress;
-use crate::report::{human_report, json_report, junit_report};
-use crate::runner::{KnownFailures, LedgerFinding, RunConfig, run_with_progress, today};
+use crate::generate::server_rules;
+use crate::runner::{KnownFailures, RunConfig, glob_match, run_with_progress};
 use crate::server::{ReferenceServer, ServerOptions};
-use crate::target::{HttpTarget, HttpTargetOptions};
+use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
 use crate::world::World;
 
 /// Exit code: the target conforms.
@@ -57,6 +57,20 @@ pub struct RunArgs {
     /// A TOML ledger of known failures.
     #[arg(long = "known-failures", value_name = "FILE")]
     pub known_failures: Option<PathBuf>,
+    /// How the cases are sent: `http`, the exact bytes; `sdk`, through aws-sdk-opsworks (cases
+    /// the SDK cannot express are not sent, and rules only they exercise are not applicable).
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Http)]
+    pub via: Via,
+}
+
+/// How `run` sends its cases (`--via`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Via {
+    /// The exact request bytes over HTTP (`HttpTarget`).
+    #[default]
+    Http,
+    /// Through aws-sdk-opsworks (`SdkTarget`).
+    Sdk,
 }
 
 /// Runs the gate; returns the exit code (0 conforms, 1 does not, 2 the run could not be made).
@@ -101,6 +115,17 @@ async fn run_async(args: &RunArgs) -> u8 {
         eprintln!("error: expected --cases, --concurrency and --timeout-ms above 0");
         return EXIT_ERROR;
     }
+    if let Some(glob) = &args.only {
+        if !server_rules()
+            .iter()
+            .any(|rule| glob_match(glob, rule.as_str()))
+        {
+            eprintln!(
+                "error: --only {glob:?}: expected a pattern matching server rule ids (see `opsworks-conformance rules --side server`), found none"
+            );
+            return EXIT_ERROR;
+        }
+    }
 
     // Without --endpoint: the built-in reference server, on 127.0.0.1.
     let mut server = None;
@@ -142,6 +167,16 @@ async fn run_async(args: &RunArgs) -> u8 {
         return EXIT_ERROR;
     }
 
+    let target: Box<dyn Target> = match args.via {
+        Via::Http => Box::new(target),
+        Via::Sdk => match SdkTarget::new(&url, &world, args.region.clone()) {
+            Ok(target) => Box::new(target),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return EXIT_ERROR;
+            }
+        },
+    };
     let config = RunConfig {
         seed: args.seed,
         cases: args.cases,
@@ -156,40 +191,13 @@ async fn run_async(args: &RunArgs) -> u8 {
         server.shutdown().await;
     }
 
-    print!("{}", human_report(&report, &args.region));
-    let findings = ledger.review(&report, &today());
-    for finding in &findings {
-        match finding {
-            LedgerFinding::Excused { .. } => println!("known failure: {finding}"),
-            _ => println!("ledger: {finding}"),
-        }
-    }
-    let mut code = if ledger.gate(&report, &today()) {
-        EXIT_PASS
-    } else {
-        EXIT_FAIL
-    };
-    if let Some(path) = &args.json {
-        let text = match serde_json::to_string_pretty(&json_report(&report, &args.region)) {
-            Ok(text) => text,
-            Err(error) => format!("{{\"error\":\"{error}\"}}"),
-        };
-        if let Err(error) = std::fs::write(path, text + "\n") {
-            eprintln!(
-                "error: expected to write the JSON report to {}, found {error}",
-                path.display()
-            );
-            code = EXIT_ERROR;
-        }
-    }
-    if let Some(path) = &args.junit {
-        if let Err(error) = std::fs::write(path, junit_report(&report, &args.region)) {
-            eprintln!(
-                "error: expected to write the JUnit report to {}, found {error}",
-                path.display()
-            );
-            code = EXIT_ERROR;
-        }
-    }
-    code
+    crate::cli::finish(
+        &report,
+        &ledger,
+        &crate::cli::ReportPaths {
+            json: args.json.clone(),
+            junit: args.junit.clone(),
+        },
+        &args.region,
+    )
 }

@@ -10,7 +10,8 @@ fn shell_quote(text: &str) -> String {
 /// A `curl` command line that sends the request again to `url`. Signed cases use curl's
 /// `--aws-sigv4` with the keys read from `$AWS_ACCESS_KEY_ID` and `$AWS_SECRET_ACCESS_KEY` (the
 /// secret never appears); the computed headers (`Authorization`, `X-Amz-Date`, `Host`) are
-/// left to curl. A body that is not printable UTF-8 is sent through `printf`.
+/// left to curl. A body that is not printable UTF-8 is sent through `printf '%b'`, every byte
+/// as an octal escape `\0ddd`.
 ///
 /// ```
 /// use opsworks_conformance::contract::{RawRequest, Signing};
@@ -65,7 +66,8 @@ pub fn curl_command(url: &str, request: &RawRequest, signing: &Signing, region: 
             let escaped: String = request
                 .body
                 .iter()
-                .map(|byte| format!("\\{byte:03o}"))
+                // `\0ddd`: the octal escape POSIX defines for `printf %b`.
+                .map(|byte| format!("\\0{byte:03o}"))
                 .collect();
             format!(
                 "printf '%b' '{escaped}' | {} --data-binary @-",

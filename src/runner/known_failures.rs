@@ -255,7 +255,8 @@ impl KnownFailures {
     }
 
     /// Whether the run passes the gate with this ledger, on the date `today`: every failure is
-    /// excused, no entry is fixed or expired, and a valid request was accepted.
+    /// excused, no entry is fixed or expired, and the run was not vacuous
+    /// ([`RunReport::acceptance_rule`] passed or is excused, when it was run).
     #[must_use]
     pub fn gate(&self, report: &RunReport, today: &str) -> bool {
         let findings = self.review(report, today);
@@ -272,9 +273,12 @@ impl KnownFailures {
                 _ => None,
             })
             .collect();
-        let accepted_valid = report.rules.iter().any(|rule| {
-            rule.id == crate::contract::rules::S_ACCEPT_VALID && rule.status == RuleStatus::Passed
-        }) || excused.contains(&crate::contract::rules::S_ACCEPT_VALID);
+        // As in `RunReport::passed`: only when the acceptance rule was run.
+        let acceptance = report.acceptance_rule();
+        let accepted_valid = report
+            .rule(acceptance)
+            .is_none_or(|rule| rule.status == RuleStatus::Passed)
+            || excused.contains(&acceptance);
         accepted_valid
             && report.rules.iter().all(|rule| {
                 excused.contains(&rule.id)

@@ -113,13 +113,35 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether the target conforms: no rule failed, no warned rule under `--strict`, and at
-    /// least one valid request was accepted (S-ACCEPT-VALID passed).
+    /// The rule whose passing shows the run was not vacuous: `C-SUCCESS` (a success was
+    /// understood) for a client run, whose rules are all client-side; `S-ACCEPT-VALID` (a valid
+    /// request was accepted) otherwise.
+    #[must_use]
+    pub fn acceptance_rule(&self) -> RuleId {
+        let client = !self.rules.is_empty()
+            && self
+                .rules
+                .iter()
+                .all(|rule| rule.id.rule().side() == crate::contract::Side::Client);
+        if client {
+            crate::contract::rules::C_SUCCESS
+        } else {
+            crate::contract::rules::S_ACCEPT_VALID
+        }
+    }
+
+    /// Whether the target conforms: no rule failed, no warned rule under `--strict`, and the
+    /// run was not vacuous (its [`acceptance_rule`](Self::acceptance_rule) passed: a valid
+    /// request was accepted, or for a client run a success was understood; when a rule filter
+    /// left the acceptance rule out of the run, this last condition is not checked).
     #[must_use]
     pub fn passed(&self) -> bool {
-        let vacuous = !self.rules.iter().any(|rule| {
-            rule.id == crate::contract::rules::S_ACCEPT_VALID && rule.status == RuleStatus::Passed
-        });
+        // The vacuity guard applies when the acceptance rule was run: a filter (`--only V-*`)
+        // that leaves the rule out of the run leaves the guard out too.
+        let acceptance = self.acceptance_rule();
+        let vacuous = self
+            .rule(acceptance)
+            .is_some_and(|rule| rule.status != RuleStatus::Passed);
         !vacuous
             && self.rules.iter().all(|rule| match rule.status {
                 RuleStatus::Failed => false,

@@ -40,6 +40,8 @@ struct Tally {
     failed: usize,
     warned: usize,
     informational: usize,
+    /// Cases of the rule's family the target cannot express (`Target::can_send`), not sent.
+    skipped: usize,
     behaviours: BTreeMap<String, usize>,
     counterexample: Option<Counterexample>,
 }
@@ -152,13 +154,20 @@ pub async fn run_with_progress(
                 break;
             };
             let case = tree.current();
-            let Some(execution) =
-                execute(target, world, &mut session, &case, &authority, config).await
-            else {
-                notes.push(format!(
-                    "{rule}: cases that need a SigV4 signature were skipped (built without the `sigv4` feature)"
-                ));
-                break;
+            let execution = match execute(target, world, &mut session, &case, &authority, config)
+                .await
+            {
+                Ok(execution) => execution,
+                Err(Skip::Inexpressible) => {
+                    tallies.entry(*rule).or_default().skipped += 1;
+                    continue;
+                }
+                Err(Skip::Unsignable) => {
+                    notes.push(format!(
+                            "{rule}: cases that need a SigV4 signature were skipped (built without the `sigv4` feature)"
+                        ));
+                    break;
+                }
             };
             sent += 1;
             progress.case_done(*rule, execution.judgement.conforms(config.strict));
@@ -201,6 +210,12 @@ pub async fn run_with_progress(
     }
     progress.finish();
 
+    let skipped: usize = tallies.values().map(|tally| tally.skipped).sum();
+    if skipped > 0 {
+        notes.push(format!(
+            "{skipped} cases the target cannot express were not sent; rules only they exercise are not applicable"
+        ));
+    }
     let rules = selected
         .iter()
         .map(|rule| rule_report(*rule, tallies.remove(rule), &families))
@@ -224,6 +239,14 @@ pub async fn run_with_progress(
     }
 }
 
+/// Why a case was not sent.
+enum Skip {
+    /// It needs a signature and the crate was built without `sigv4`.
+    Unsignable,
+    /// The target cannot express it (`Target::can_send` is false).
+    Inexpressible,
+}
+
 async fn execute(
     target: &dyn Target,
     world: &World,
@@ -231,11 +254,14 @@ async fn execute(
     case: &Case,
     authority: &str,
     config: &RunConfig,
-) -> Option<Execution> {
-    let request = signed_request(case, world, authority, &config.region)?;
+) -> Result<Execution, Skip> {
+    let request = signed_request(case, world, authority, &config.region).ok_or(Skip::Unsignable)?;
+    if !target.can_send(&request) {
+        return Err(Skip::Inexpressible);
+    }
     let response = target.send(&request).await;
     let judgement = session.observe(&case.request, &case.caller(), &response);
-    Some(Execution {
+    Ok(Execution {
         request,
         response,
         judgement,
@@ -286,11 +312,13 @@ async fn shrink(
     if shrinkable && tree.simplify() {
         for _ in 0..config.max_shrink_steps {
             let candidate = tree.current();
-            let Some(execution) =
-                execute(target, world, session, &candidate, authority, config).await
-            else {
-                break;
-            };
+            let execution =
+                match execute(target, world, session, &candidate, authority, config).await {
+                    Ok(execution) => execution,
+                    // A simpler case the target cannot express: try a less simple one.
+                    Err(Skip::Inexpressible) if tree.complicate() => continue,
+                    Err(_) => break,
+                };
             let still = execution
                 .judgement
                 .checks
@@ -350,10 +378,17 @@ fn rule_report(
     };
     let has_family = families.iter().any(|(rule, f)| *rule == id && f.is_some());
     let note = (status == RuleStatus::NotApplicable).then(|| {
-        if has_family {
+        if tally.skipped > 0 {
+            format!(
+                "the target cannot express these cases ({} skipped)",
+                tally.skipped
+            )
+        } else if has_family {
             "no case reached the rule".to_owned()
-        } else if id.as_str().starts_with("A-") || id == rules::M_POLICY_VS_DENY {
-            "the world declares no users (or none in this situation)".to_owned()
+        } else if id.as_str().starts_with("A-") {
+            "the world declares no users".to_owned()
+        } else if id == rules::M_POLICY_VS_DENY {
+            "no user of the world has level deny and a policy granting the action".to_owned()
         } else {
             "the world offers no case for this rule".to_owned()
         }

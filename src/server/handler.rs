@@ -1,19 +1,21 @@
-//! The one HTTP handler: from an HTTP request to the reference target's answer.
+//! The one HTTP handler: from an HTTP request to the served target's answer. The reference
+//! server and [`ReferenceServer::serve_target`](super::ReferenceServer::serve_target) share it:
+//! both serve a [`Target`], the reference one being a
+//! [`ReferenceTarget`](crate::target::ReferenceTarget) that identifies callers
+//! as the server does.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::header::{CONNECTION, CONTENT_TYPE};
+use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use http_body_util::BodyExt;
 
 use crate::contract::{Observation, RawRequest, wire};
-use crate::oracle::CallerIdentity;
-use crate::sigv4::SigV4Authenticator;
-use crate::target::{Authenticator, ReferenceTarget};
+use crate::target::Target;
 
 /// The largest request body the server reads (1 MiB). A larger body is answered with 413
 /// `SerializationException` and never held in memory.
@@ -24,12 +26,15 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Beyond this, the connection is closed.
 const MAX_DRAIN_BYTES: usize = 16 * 1024 * 1024;
 
-/// What the handler needs: the target, and who checks signatures.
+/// The `__type` of the 500 answered when the served target reports a transport failure.
+pub(crate) const TARGET_FAILURE_CODE: &str = "InternalFailure";
+
+/// What the handler needs: the target that answers every well-formed request. The target is
+/// also who checks signatures (the reference one carries a SigV4 authenticator when the world
+/// has users).
 pub(crate) struct ServerState {
-    /// The reference target that answers.
-    pub(crate) target: Arc<ReferenceTarget>,
-    /// Checks SigV4 when the world has users; `None`: every caller is unsigned.
-    pub(crate) authenticator: Option<SigV4Authenticator>,
+    /// The target that answers.
+    pub(crate) target: Arc<dyn Target>,
 }
 
 /// The router: one fallback handler for every method and path.
@@ -87,11 +92,18 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             .collect(),
         body,
     };
-    let caller = match &state.authenticator {
-        Some(authenticator) => authenticator.identify(&raw),
-        None => CallerIdentity::Unsigned,
-    };
-    to_response(state.target.answer(&raw, &caller))
+    match state.target.send(&raw).await {
+        Ok(observation) => to_response(observation),
+        // The served target could not answer (a foreign target over a transport of its own):
+        // a 500 the client can see and a gate judges (P-NO-SERVER-ERROR). The failure's text
+        // never holds request headers, so no signature leaks into the answer.
+        Err(failure) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            TARGET_FAILURE_CODE,
+            &format!("expected the served target to answer, found {failure}"),
+            true,
+        ),
+    }
 }
 
 /// The outcome of reading a request body.
@@ -170,8 +182,8 @@ fn error_response(status: StatusCode, code: &str, message: &str, keep_alive: boo
     response
 }
 
-/// The HTTP response for an observation: its status, headers (those that are valid HTTP) and
-/// body.
+/// The HTTP response for an observation: its status, headers (those that are valid HTTP,
+/// framing headers left out: the server frames the body itself) and body.
 fn to_response(observation: Observation) -> Response {
     let mut response = Response::new(Body::from(observation.body));
     *response.status_mut() =
@@ -181,6 +193,9 @@ fn to_response(observation: Observation) -> Response {
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
+            if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
+                continue;
+            }
             response.headers_mut().append(name, value);
         }
     }

@@ -23,6 +23,7 @@
 
 mod error;
 mod handler;
+pub mod in_process;
 mod options;
 mod reference_server;
 

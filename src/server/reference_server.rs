@@ -1,5 +1,6 @@
 //! The running server: start, address, world, stop.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +12,10 @@ use tokio::task::JoinHandle;
 use super::error::ServerError;
 use super::handler::{ServerState, router};
 use super::options::ServerOptions;
+use crate::contract::RawRequest;
+use crate::oracle::CallerIdentity;
 use crate::sigv4::SigV4Authenticator;
-use crate::target::ReferenceTarget;
+use crate::target::{ReferenceTarget, Target};
 use crate::world::World;
 
 /// How long [`ReferenceServer::shutdown`] waits for requests in flight before it stops the
@@ -23,6 +26,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// socket, HTTP/1.1 with keep-alive. When the world has users, every request's SigV4
 /// signature is checked ([`SigV4Authenticator`], scoped to [`ServerOptions::region`]);
 /// otherwise every caller counts as unsigned, which a world without users accepts.
+///
+/// [`ReferenceServer::serve_target`] serves any other [`Target`] the same way (for example the
+/// reference target with a defect injected, to check that a gate catches it over HTTP).
 ///
 /// The server runs on the tokio runtime it was started on, until [`shutdown`](Self::shutdown)
 /// or until it is dropped (which stops it too, without waiting).
@@ -40,16 +46,28 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct ReferenceServer {
     /// The address the socket is bound to.
     local_addr: SocketAddr,
-    /// The target that answers (and holds the world).
-    target: Arc<ReferenceTarget>,
+    /// The reference target that answers (and holds the world); `None` when the server was
+    /// started with [`ReferenceServer::serve_target`].
+    reference: Option<Arc<ReferenceTarget>>,
+    /// The target that answers (the reference one, or the one given to `serve_target`).
+    served: Arc<dyn Target>,
     /// Tells the server to stop accepting and close its connections gracefully.
     shutdown: Option<oneshot::Sender<()>>,
     /// The task accepting connections.
     task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for ReferenceServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReferenceServer")
+            .field("local_addr", &self.local_addr)
+            .field("reference", &self.reference)
+            .field("served", &self.served.describe())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ReferenceServer {
@@ -72,16 +90,66 @@ impl ReferenceServer {
         world: World,
         options: ServerOptions,
     ) -> Result<ReferenceServer, ServerError> {
-        world.validate()?;
-        let authenticator = world
-            .has_users()
-            .then(|| SigV4Authenticator::new(&world, options.region.clone()));
-        let mut target = ReferenceTarget::new(world).with_policy(options.policy);
-        if let Some(authenticator) = &authenticator {
-            // So that `target().answer_request(..)` identifies callers as the server does.
-            target = target.with_authenticator(authenticator.clone());
-        }
-        let target = Arc::new(target);
+        let target = build_reference_target(world, &options)?;
+        let served: Arc<dyn Target> = target.clone();
+        ReferenceServer::listen(served, Some(target), &options).await
+    }
+
+    /// Serves any target over HTTP, exactly as the reference target is served: the same
+    /// listener ([`ServerOptions::listen`]), the same 1 MiB body limit (413
+    /// `SerializationException`), the same 404 `UnknownOperationException` for a method other
+    /// than `POST` or a path other than `/`. Every other request is handed to
+    /// `target.send(..)` with its headers (`Authorization` included) and body as received,
+    /// and its [`Observation`](crate::contract::Observation) is answered as is (status, headers
+    /// that HTTP can carry except framing ones, body; a status that is not valid HTTP becomes
+    /// 500).
+    ///
+    /// The server itself checks no signature: the target decides (a
+    /// [`ReferenceTarget::new`] verifies SigV4 for `us-east-1`; [`ServerOptions::region`] and
+    /// [`ServerOptions::policy`] are not used here). When the target answers a
+    /// [`TransportFailure`](crate::contract::TransportFailure), the client gets a 500
+    /// `InternalFailure` whose message is the failure's text (never a dropped connection, so
+    /// that the outcome is the same on every HTTP client).
+    ///
+    /// Meant for tests of gates and clients: a reference target with one defect injected, a
+    /// canned mock. [`target`](Self::target) has no reference target to give for such a
+    /// server; see [`reference_target`](Self::reference_target).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), opsworks_conformance::server::ServerError> {
+    /// use std::sync::Arc;
+    /// use opsworks_conformance::contract::{Observation, RawRequest};
+    /// use opsworks_conformance::server::{ReferenceServer, ServerOptions};
+    /// use opsworks_conformance::target::from_fn;
+    ///
+    /// let always_ok = from_fn(|_request: RawRequest| async {
+    ///     Ok(Observation::json(200, r#"{"DeploymentId":"d-1"}"#))
+    /// });
+    /// let server =
+    ///     ReferenceServer::serve_target(Arc::new(always_ok), ServerOptions::default()).await?;
+    /// assert!(server.reference_target().is_none());
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ServerError::Bind`] when the socket cannot be bound, [`ServerError::LocalAddr`] when
+    /// its address cannot be read.
+    pub async fn serve_target(
+        target: Arc<dyn Target>,
+        options: ServerOptions,
+    ) -> Result<ReferenceServer, ServerError> {
+        ReferenceServer::listen(target, None, &options).await
+    }
+
+    /// Binds the listener and serves `served` on it until shutdown or drop.
+    async fn listen(
+        served: Arc<dyn Target>,
+        reference: Option<Arc<ReferenceTarget>>,
+        options: &ServerOptions,
+    ) -> Result<ReferenceServer, ServerError> {
         let listener =
             TcpListener::bind(options.listen)
                 .await
@@ -93,8 +161,7 @@ impl ReferenceServer {
             .local_addr()
             .map_err(|source| ServerError::LocalAddr { source })?;
         let state = Arc::new(ServerState {
-            target: Arc::clone(&target),
-            authenticator,
+            target: Arc::clone(&served),
         });
         let (shutdown, stop) = oneshot::channel::<()>();
         let serve = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
@@ -107,7 +174,8 @@ impl ReferenceServer {
         });
         Ok(ReferenceServer {
             local_addr,
-            target,
+            reference,
+            served,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -127,9 +195,34 @@ impl ReferenceServer {
 
     /// The reference target behind the server, to inspect the world as requests change it
     /// ([`ReferenceTarget::world`]).
+    ///
+    /// # Panics
+    /// When the server was started with [`ReferenceServer::serve_target`], which has no
+    /// reference target of its own: use [`reference_target`](Self::reference_target) (an
+    /// `Option`) or [`served_target`](Self::served_target) for such servers.
     #[must_use]
     pub fn target(&self) -> Arc<ReferenceTarget> {
-        Arc::clone(&self.target)
+        match &self.reference {
+            Some(reference) => Arc::clone(reference),
+            None => panic!(
+                "ReferenceServer::target: expected a server started with start or start_with, \
+                 found one started with serve_target (use reference_target or served_target)"
+            ),
+        }
+    }
+
+    /// The reference target behind the server, or `None` for a server started with
+    /// [`ReferenceServer::serve_target`].
+    #[must_use]
+    pub fn reference_target(&self) -> Option<Arc<ReferenceTarget>> {
+        self.reference.clone()
+    }
+
+    /// The target that answers the server's requests: the reference target, or the one given
+    /// to [`ReferenceServer::serve_target`].
+    #[must_use]
+    pub fn served_target(&self) -> Arc<dyn Target> {
+        Arc::clone(&self.served)
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 seconds), closes
@@ -158,4 +251,26 @@ impl Drop for ReferenceServer {
             task.abort();
         }
     }
+}
+
+/// The reference target a server serves for this world and these options: the world checked,
+/// the options' MAY policy, and callers identified as the server does (SigV4 for
+/// [`ServerOptions::region`] when the world has users, otherwise everyone unsigned), so that
+/// `target().answer_request(..)` answers what the server answers.
+///
+/// # Errors
+/// [`ServerError::InvalidWorld`] when the world breaks one of its rules.
+pub(crate) fn build_reference_target(
+    world: World,
+    options: &ServerOptions,
+) -> Result<Arc<ReferenceTarget>, ServerError> {
+    world.validate()?;
+    let authenticator = world
+        .has_users()
+        .then(|| SigV4Authenticator::new(&world, options.region.clone()));
+    let target = ReferenceTarget::new(world).with_policy(options.policy.clone());
+    Ok(Arc::new(match authenticator {
+        Some(authenticator) => target.with_authenticator(authenticator),
+        None => target.with_authenticator(|_: &RawRequest| CallerIdentity::Unsigned),
+    }))
 }

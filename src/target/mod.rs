@@ -5,12 +5,18 @@ mod from_fn;
 #[cfg(feature = "http")]
 mod http;
 mod reference;
+#[cfg(feature = "sdk")]
+mod sdk;
 
 pub use block_on::block_on;
 pub use from_fn::{FnTarget, from_fn};
 #[cfg(feature = "http")]
 pub use http::{HttpTarget, HttpTargetError, HttpTargetOptions};
 pub use reference::{Authenticator, ClaimedKey, ReferenceTarget};
+#[cfg(feature = "sdk")]
+pub use sdk::{SDK_TARGET_ACCESS_KEY_ID, SdkTarget, SdkTargetError};
+#[cfg(feature = "sdk")]
+pub(crate) use sdk::{SdkResult, sdk_client, sdk_send};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -51,6 +57,13 @@ pub trait Target: Send + Sync {
     fn authority(&self) -> String {
         "localhost".to_owned()
     }
+
+    /// Whether the target can send this (signed) request as it is. A target that goes through
+    /// a typed API (an SDK) cannot express every raw request: the runner skips the cases it
+    /// refuses, and a rule only such cases exercise is reported not applicable, never passed.
+    fn can_send(&self, _request: &RawRequest) -> bool {
+        true
+    }
 }
 
 impl<T: Target + ?Sized> Target for Box<T> {
@@ -64,6 +77,10 @@ impl<T: Target + ?Sized> Target for Box<T> {
 
     fn authority(&self) -> String {
         (**self).authority()
+    }
+
+    fn can_send(&self, request: &RawRequest) -> bool {
+        (**self).can_send(request)
     }
 }
 
@@ -79,6 +96,10 @@ impl<T: Target + ?Sized> Target for Arc<T> {
     fn authority(&self) -> String {
         (**self).authority()
     }
+
+    fn can_send(&self, request: &RawRequest) -> bool {
+        (**self).can_send(request)
+    }
 }
 
 impl<T: Target + ?Sized> Target for &T {
@@ -92,5 +113,9 @@ impl<T: Target + ?Sized> Target for &T {
 
     fn authority(&self) -> String {
         (**self).authority()
+    }
+
+    fn can_send(&self, request: &RawRequest) -> bool {
+        (**self).can_send(request)
     }
 }

@@ -1,0 +1,60 @@
+//! The end of a gate run, shared by `run` and `client`: print the human report, apply the
+//! known-failures ledger, write the JSON and JUnit reports, choose the exit code.
+
+use std::path::PathBuf;
+
+use crate::cli::run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+use crate::report::{human_report, json_report, junit_report};
+use crate::runner::{KnownFailures, LedgerFinding, RunReport, today};
+
+/// Where the reports go.
+#[derive(Debug, Clone, Default)]
+pub struct ReportPaths {
+    /// The JSON report (`--json`).
+    pub json: Option<PathBuf>,
+    /// The JUnit XML report (`--junit`).
+    pub junit: Option<PathBuf>,
+}
+
+/// Prints the human report and the ledger's findings, writes the reports, and returns the exit
+/// code: 0 conforms (failures all excused by the ledger), 1 does not, 2 a report could not be
+/// written.
+#[must_use]
+pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, region: &str) -> u8 {
+    print!("{}", human_report(report, region));
+    let today = today();
+    for finding in ledger.review(report, &today) {
+        match finding {
+            LedgerFinding::Excused { .. } => println!("known failure: {finding}"),
+            _ => println!("ledger: {finding}"),
+        }
+    }
+    let mut code = if ledger.gate(report, &today) {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    };
+    if let Some(path) = &paths.json {
+        let text = match serde_json::to_string_pretty(&json_report(report, region)) {
+            Ok(text) => text,
+            Err(error) => format!("{{\"error\":\"{error}\"}}"),
+        };
+        if let Err(error) = std::fs::write(path, text + "\n") {
+            eprintln!(
+                "error: expected to write the JSON report to {}, found {error}",
+                path.display()
+            );
+            code = EXIT_ERROR;
+        }
+    }
+    if let Some(path) = &paths.junit {
+        if let Err(error) = std::fs::write(path, junit_report(report, region)) {
+            eprintln!(
+                "error: expected to write the JUnit report to {}, found {error}",
+                path.display()
+            );
+            code = EXIT_ERROR;
+        }
+    }
+    code
+}
