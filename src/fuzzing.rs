@@ -11,7 +11,7 @@
 //! | function | fuzz target | what it checks |
 //! |---|---|---|
 //! | [`oracle`] | `oracle` | hostile headers and body bytes, any world and caller: the oracle never panics, is deterministic, always allows an outcome, accepts its own preferred answer; the JSON scanner agrees with itself and with `serde_json` |
-//! | [`server_differential`] | `server_differential` | bytes as an HTTP request to the reference server's handler in process (feature `server`): never a panic or a 5xx, and the answer is one the oracle accepts |
+//! | `server_differential` | `server_differential` | bytes as an HTTP request to the reference server's handler in process (feature `server`): never a panic or a 5xx, and the answer is one the oracle accepts |
 //! | [`world_file`] | `world_file` | bytes as a world file: parsed or refused with an error; a parsed world validates and round-trips through [`World::to_json_pretty`] |
 //! | [`structured_case`] | `structured_case` | an [`Arbitrary`] world, request and signing through the [`ReferenceTarget`] and the oracle: the answer conforms strictly |
 //! | [`check_target`] | `my_implementation_template` | the same with *your* handler in place of the reference target |
@@ -29,7 +29,7 @@
 //!
 //! [`structured_case`] and [`check_target`] read `(World, CreateDeploymentInput, Signing)` with
 //! [`Arbitrary::arbitrary_take_rest`] ([`FuzzCase::from_bytes`]). [`oracle`] and
-//! [`server_differential`] read a few choice bytes first, then the body is the rest of the input,
+//! `server_differential` read a few choice bytes first, then the body is the rest of the input,
 //! so that a seed is easy to write by hand: a seed of five zero bytes followed by a JSON body is
 //! that body, unsigned, with the two correct awsJson1_1 headers, in [`World::bundled`].
 //!
@@ -37,9 +37,14 @@
 //! - `server_differential`: world, method, path, `Content-Type`, `X-Amz-Target`, extra
 //!   headers, signing, then the body.
 //!
-//! Each choice is one byte taken modulo the number of options; option 0 is the ordinary one
-//! (the bundled world, an unsigned caller, the correct header, `POST`, `/`, no extra header).
-//! The world byte: 0 [`World::bundled`], 1 [`World::bundled_with_users`], 2 an arbitrary world
+//! Each choice is one byte taken modulo the number of options, and byte 0 always picks the
+//! ordinary option (the bundled world, an unsigned caller, the correct header, `POST`, `/`, no
+//! extra header), which most values pick, so that mutations mostly keep it. The header bytes
+//! (modulo 8): 0 to 4 the correct value, 5 a near miss (the next byte picks which), 6 no
+//! header, 7 free text. The extra headers byte: 0 to 4 headers (modulo 5), each a name and a
+//! value byte (modulo 4: 0 to 2 a known one, the next byte picks which; 3 free text). The
+//! method and path bytes (modulo 12): 0 to 9 `POST` and `/`, 10 another known one (the next
+//! byte picks which), 11 free text. The world byte: 0 [`World::bundled`], 1 [`World::bundled_with_users`], 2 an arbitrary world
 //! read from the following bytes. The caller byte: 0 unsigned, 1 verified as the world's user
 //! number *k* (the next byte), 2 a wrong signature by user *k*, 3 an arbitrary [`Signing`]. The
 //! signing byte (`server_differential`): 0 none, 1 signed correctly as user *k* (the next byte),

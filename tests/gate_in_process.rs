@@ -290,6 +290,15 @@ fn a_target_matching_ids_after_trimming_is_caught() {
         stack_id,
         "the counterexample shows the whitespace"
     );
+    let object = body(&example.request).expect("JSON");
+    let mut members: Vec<&str> = object.keys().map(String::as_str).collect();
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        ["Command", "StackId"],
+        "minimal: {}",
+        example.request.body_text()
+    );
 }
 
 #[test]

@@ -151,7 +151,7 @@ pub mod rules {
     /// `C-BODY`: any call -> a JSON object equal, as a value, to the canonical form of the logical request: members present exactly when set, names as in the model, no nulls
     pub const C_BODY: RuleId = RuleId::new("C-BODY");
 
-    /// `C-SIGV4`: any call with credentials -> Authorization: AWS4-HMAC-SHA256 with scope <date>/<region>/opsworks/aws4_request, an X-Amz-Date, and a signature that verifies with the secret
+    /// `C-SIGV4`: any call with credentials -> Authorization: AWS4-HMAC-SHA256 with scope `<date>/<region>/opsworks/aws4_request`, an X-Amz-Date, and a signature that verifies with the secret
     pub const C_SIGV4: RuleId = RuleId::new("C-SIGV4");
 
     /// `C-ERROR-CODE`: error answers in every smithy form (bare __type, namespaced, with :URI suffix, code field, X-Amzn-Errortype header which wins over the body) for ValidationException and ResourceNotFoundException -> the client reports that code

@@ -12,7 +12,7 @@ pub use block_on::block_on;
 pub use from_fn::{FnTarget, from_fn};
 #[cfg(feature = "http")]
 pub use http::{HttpTarget, HttpTargetError, HttpTargetOptions};
-pub use reference::{Authenticator, ClaimedKey, ReferenceTarget};
+pub use reference::{Authenticator, ClaimedKey, DEFAULT_REGION, ReferenceTarget};
 #[cfg(feature = "sdk")]
 pub use sdk::{SDK_TARGET_ACCESS_KEY_ID, SdkTarget, SdkTargetError};
 #[cfg(feature = "sdk")]
