@@ -335,7 +335,11 @@ impl Families<'_> {
                     let body = case.request.body.clone();
                     let (label, bad): (&'static str, Vec<u8>) = match kind {
                         0 => ("not JSON", b"not json".to_vec()),
-                        1 => ("truncated", body[..index.index(body.len().max(1))].to_vec()),
+                        // A strict, non-empty prefix of a JSON object text is never JSON.
+                        1 => (
+                            "truncated",
+                            body[..1 + index.index(body.len().saturating_sub(1).max(1))].to_vec(),
+                        ),
                         2 => ("JSON array", [b"[".as_slice(), &body, b"]"].concat()),
                         3 => ("JSON string", b"\"StackId\"".to_vec()),
                         4 => ("JSON null", b"null".to_vec()),
