@@ -58,3 +58,16 @@ pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, r
     }
     code
 }
+
+/// The async runtime of a subcommand (two worker threads: the machines this runs on are small),
+/// or the exit code 2 with a message when it cannot start.
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("error: expected to start an async runtime, found {error}");
+            EXIT_ERROR
+        })
+}

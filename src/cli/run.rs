@@ -76,18 +76,10 @@ pub enum Via {
 /// Runs the gate; returns the exit code (0 conforms, 1 does not, 2 the run could not be made).
 #[must_use]
 pub fn run_main(args: &RunArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: expected to start an async runtime, found {error}");
-            return EXIT_ERROR;
-        }
-    };
-    runtime.block_on(run_async(args))
+    match crate::cli::runtime() {
+        Ok(runtime) => runtime.block_on(run_async(args)),
+        Err(code) => code,
+    }
 }
 
 async fn run_async(args: &RunArgs) -> u8 {

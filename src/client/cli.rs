@@ -42,18 +42,10 @@ pub struct ClientArgs {
 /// report that cannot be written).
 #[must_use]
 pub fn client_main(args: &ClientArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: expected to start an async runtime, found {error}");
-            return EXIT_ERROR;
-        }
-    };
-    runtime.block_on(client_async(args))
+    match crate::cli::runtime() {
+        Ok(runtime) => runtime.block_on(client_async(args)),
+        Err(code) => code,
+    }
 }
 
 async fn client_async(args: &ClientArgs) -> u8 {

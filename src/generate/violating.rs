@@ -637,7 +637,7 @@ impl Families<'_> {
     /// A rollback of an app whose stored versions satisfy `versions`; with `rejected`, made to
     /// fail for another reason (an instance that does not exist): S-ERROR-NO-EFFECT.
     fn rollback(&self, versions: fn(u8) -> bool, rejected: bool) -> Option<BoxedStrategy<Case>> {
-        let everything: Vec<String> = all_ids(self.world);
+        let everything: Vec<String> = self.world.ids();
         self.per_pair(
             |stack| stack.apps.iter().any(|app| versions(app.versions)),
             |stack, signing| {
@@ -751,7 +751,7 @@ impl Families<'_> {
     /// N-INSTANCE (`instances`) or N-LAYER: a list with one id the stack does not have.
     fn missing_target(&self, instances: bool) -> Option<BoxedStrategy<Case>> {
         let world = self.world.clone();
-        let everything = all_ids(self.world);
+        let everything = self.world.ids();
         self.per_pair(
             |_| true,
             |stack, signing| {
@@ -1159,23 +1159,4 @@ impl Families<'_> {
                 .boxed(),
         )
     }
-}
-
-/// Every id of the world (stacks, apps, layers, instances), to pick ids that name nothing.
-fn all_ids(world: &World) -> Vec<String> {
-    world
-        .stacks
-        .iter()
-        .flat_map(|stack| {
-            std::iter::once(stack.stack_id.clone())
-                .chain(stack.apps.iter().map(|app| app.app_id.clone()))
-                .chain(stack.layers.iter().map(|layer| layer.layer_id.clone()))
-                .chain(
-                    stack
-                        .instances
-                        .iter()
-                        .map(|instance| instance.instance_id.clone()),
-                )
-        })
-        .collect()
 }

@@ -257,25 +257,6 @@ mod tests {
     use proptest::test_runner::Config;
     use std::collections::HashSet;
 
-    /// Every id of a world, of every kind.
-    fn all_ids(world: &World) -> Vec<String> {
-        world
-            .stacks
-            .iter()
-            .flat_map(|stack| {
-                std::iter::once(stack.stack_id.clone())
-                    .chain(stack.apps.iter().map(|app| app.app_id.clone()))
-                    .chain(stack.layers.iter().map(|layer| layer.layer_id.clone()))
-                    .chain(
-                        stack
-                            .instances
-                            .iter()
-                            .map(|instance| instance.instance_id.clone()),
-                    )
-            })
-            .collect()
-    }
-
     proptest! {
         #![proptest_config(Config::with_cases(256))]
 
@@ -284,7 +265,7 @@ mod tests {
             prop_assert!(world.validate().is_ok(), "{:?}", world.validate());
             prop_assert!(!world.has_users());
             prop_assert!((1..=4).contains(&world.stacks.len()));
-            let ids = all_ids(&world);
+            let ids = world.ids();
             let unique: HashSet<&String> = ids.iter().collect();
             prop_assert_eq!(unique.len(), ids.len());
             // The world file round-trips.

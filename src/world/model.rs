@@ -222,6 +222,25 @@ impl World {
             .find(|stack| stack.instance(instance_id).is_some())
     }
 
+    /// Every id of the world (stacks, apps, layers, instances), in order.
+    #[must_use]
+    pub fn ids(&self) -> Vec<String> {
+        self.stacks
+            .iter()
+            .flat_map(|stack| {
+                std::iter::once(stack.stack_id.clone())
+                    .chain(stack.apps.iter().map(|app| app.app_id.clone()))
+                    .chain(stack.layers.iter().map(|layer| layer.layer_id.clone()))
+                    .chain(
+                        stack
+                            .instances
+                            .iter()
+                            .map(|instance| instance.instance_id.clone()),
+                    )
+            })
+            .collect()
+    }
+
     /// Whether the world declares users (then every request must be signed: rules A-*).
     #[must_use]
     pub fn has_users(&self) -> bool {
