@@ -98,9 +98,11 @@ fn shrunk_failure<F: TargetFactory>() -> (usize, String) {
 fn rejected_rollbacks_that_use_up_versions_shrink_to_a_short_sequence() {
     let (length, message) = shrunk_failure::<LeakyRollbacks>();
     assert!(message.contains("[S-ERROR-NO-EFFECT]"), "{message}");
-    // A rejected rollback, then one rollback too many for the state the defect left: the
-    // shortest sequence has two steps for an app with 2 stored versions.
-    assert!(length <= 3, "shrunk to {length} transitions: {message}");
+    // A rejected rollback, then the rollbacks the app's stored versions allow, the last of which
+    // the target refuses: for the bundled world's apps (2 to 5 versions) at most 5 steps, which
+    // is what proptest-state-machine's shrinking reaches (it drops transitions; the app it keeps
+    // is the one the failing run used).
+    assert!(length <= 5, "shrunk to {length} transitions: {message}");
 }
 
 #[test]
