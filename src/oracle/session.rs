@@ -72,14 +72,24 @@ impl Session {
         self.cases += 1;
 
         if judgement.failures().next().is_some() && !self.rejected_effects.is_empty() {
-            // Would the answer be right if a rejected request had taken effect anyway?
-            let mut shadow = self.world.clone();
-            for effect in &self.rejected_effects {
-                effect.apply(&mut shadow);
+            // Would the answer be right if rejected requests had taken effect anyway? Try every
+            // one of them alone, then all together (a target may leak some and not others).
+            let count = self.rejected_effects.len();
+            let mut tries: Vec<Vec<usize>> = (0..count).map(|index| vec![index]).collect();
+            if count > 1 {
+                tries.push((0..count).collect());
             }
-            let shadow_judgement =
-                judge_response(&judge_request(&shadow, request, caller), response);
-            if shadow_judgement.failures().next().is_none() {
+            let explained = tries.into_iter().find_map(|indices| {
+                let mut shadow = self.world.clone();
+                for index in &indices {
+                    self.rejected_effects[*index].apply(&mut shadow);
+                }
+                let shadow_judgement =
+                    judge_response(&judge_request(&shadow, request, caller), response);
+                let explains = shadow_judgement.failures().next().is_none();
+                explains.then_some((indices, shadow, shadow_judgement))
+            });
+            if let Some((indices, shadow, shadow_judgement)) = explained {
                 let found = judgement
                     .failures()
                     .map(ToString::to_string)
@@ -97,7 +107,12 @@ impl Session {
                 });
                 // Follow the target's state from here on, so one defect is reported once.
                 self.world = shadow;
-                self.rejected_effects.clear();
+                let mut index = 0;
+                self.rejected_effects.retain(|_| {
+                    let keep = !indices.contains(&index);
+                    index += 1;
+                    keep
+                });
             }
         } else if !self.rejected_effects.is_empty()
             && verdict.effect() != &Effect::None
