@@ -87,7 +87,14 @@ pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentit
         .iter()
         .any(|finding| finding.rule == rules::P_UNKNOWN_OPERATION)
     {
-        // Another operation (or none): the body's rules are those of another contract.
+        // Another operation (or none): the body's rules are those of another contract. The
+        // effect the body would have had as a CreateDeployment is kept, so that a target that
+        // acts on it anyway is caught by S-ERROR-NO-EFFECT.
+        let mut as_if = Reading::default();
+        if let Some(object) = read_body(request, &mut as_if) {
+            read_members(world, user, &object, &mut as_if);
+        }
+        reading.effect = as_if.effect;
         return reading.into_verdict();
     }
     if let Some(object) = read_body(request, &mut reading) {
