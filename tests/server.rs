@@ -248,55 +248,48 @@ async fn other_methods_and_paths_are_answered_404() {
     server.shutdown().await;
 }
 
-#[tokio::test]
-async fn with_users_unsigned_is_403_missing_authentication_token() {
+/// Starts a server with the bundled world with users, sends it `configure` signed as `signing`
+/// (the answer judged by the oracle), stops it and returns the answer.
+async fn configure_with_users(signing: Signing) -> Observation {
     let server = start(World::bundled_with_users()).await;
     let target = target_for(&server);
     let request = configure(&server.target().world());
-    let observation = send_judged(&server, &target, &request, &Signing::Unsigned).await;
+    let observation = send_judged(&server, &target, &request, &signing).await;
+    server.shutdown().await;
+    observation
+}
+
+#[tokio::test]
+async fn with_users_unsigned_is_403_missing_authentication_token() {
+    let observation = configure_with_users(Signing::Unsigned).await;
     assert_eq!(observation.status, 403, "{observation:?}");
     assert_eq!(
         code(&observation).as_deref(),
         Some("MissingAuthenticationTokenException")
     );
-    server.shutdown().await;
 }
 
 #[tokio::test]
 async fn with_users_a_correct_signature_is_accepted() {
-    let server = start(World::bundled_with_users()).await;
-    let target = target_for(&server);
-    let request = configure(&server.target().world());
-    let signing = Signing::As(DEPLOYER.to_owned());
-    let observation = send_judged(&server, &target, &request, &signing).await;
+    let observation = configure_with_users(Signing::As(DEPLOYER.to_owned())).await;
     assert_eq!(observation.status, 200, "{observation:?}");
-    server.shutdown().await;
 }
 
 #[tokio::test]
 async fn with_users_a_wrong_secret_is_403_invalid_signature() {
-    let server = start(World::bundled_with_users()).await;
-    let target = target_for(&server);
-    let request = configure(&server.target().world());
-    let signing = Signing::WrongSecret(DEPLOYER.to_owned());
-    let observation = send_judged(&server, &target, &request, &signing).await;
+    let observation = configure_with_users(Signing::WrongSecret(DEPLOYER.to_owned())).await;
     assert_eq!(observation.status, 403, "{observation:?}");
     assert_eq!(
         code(&observation).as_deref(),
         Some("InvalidSignatureException")
     );
-    server.shutdown().await;
 }
 
 #[tokio::test]
 async fn with_users_an_unknown_key_is_refused() {
-    let server = start(World::bundled_with_users()).await;
-    let target = target_for(&server);
-    let request = configure(&server.target().world());
-    let signing = Signing::UnknownKey("AKIDUNKNOWN00000001".to_owned());
-    let observation = send_judged(&server, &target, &request, &signing).await;
+    let observation =
+        configure_with_users(Signing::UnknownKey("AKIDUNKNOWN00000001".to_owned())).await;
     assert_eq!(observation.status, 403, "{observation:?}");
-    server.shutdown().await;
 }
 
 #[tokio::test]

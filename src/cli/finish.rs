@@ -71,3 +71,15 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
             EXIT_ERROR
         })
 }
+
+/// The known-failures ledger of `--known-failures` (empty without one), or the exit code 2 with
+/// the reason when the file cannot be used.
+pub fn load_ledger(path: Option<&std::path::Path>) -> Result<KnownFailures, u8> {
+    match path {
+        None => Ok(KnownFailures::new()),
+        Some(path) => KnownFailures::from_file(path).map_err(|error| {
+            eprintln!("error: {error}");
+            EXIT_ERROR
+        }),
+    }
+}

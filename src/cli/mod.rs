@@ -5,6 +5,6 @@ mod finish;
 mod progress;
 mod run;
 
-pub use finish::{ReportPaths, finish, runtime};
+pub use finish::{ReportPaths, finish, load_ledger, runtime};
 pub use progress::CliProgress;
 pub use run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, RunArgs, Via, run_main};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::cli::progress::CliProgress;
 use crate::generate::server_rules;
-use crate::runner::{KnownFailures, RunConfig, glob_match, run_with_progress};
+use crate::runner::{RunConfig, glob_match, run_with_progress};
 use crate::server::{ReferenceServer, ServerOptions};
 use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
 use crate::world::World;
@@ -93,15 +93,9 @@ async fn run_async(args: &RunArgs) -> u8 {
         },
         None => World::bundled(),
     };
-    let ledger = match &args.known_failures {
-        Some(path) => match KnownFailures::from_file(path) {
-            Ok(ledger) => ledger,
-            Err(error) => {
-                eprintln!("error: {error}");
-                return EXIT_ERROR;
-            }
-        },
-        None => KnownFailures::new(),
+    let ledger = match crate::cli::load_ledger(args.known_failures.as_deref()) {
+        Ok(ledger) => ledger,
+        Err(code) => return code,
     };
     if args.cases == 0 || args.concurrency == 0 || args.timeout_ms == 0 {
         eprintln!("error: expected --cases, --concurrency and --timeout-ms above 0");

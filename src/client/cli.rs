@@ -6,7 +6,6 @@ use std::time::Duration;
 use crate::cli::EXIT_ERROR;
 use crate::client::driver::DriverClient;
 use crate::client::runner::{ClientRunConfig, run_client};
-use crate::runner::KnownFailures;
 
 /// The flags of `opsworks-conformance client` (see `INTERFACES.md`).
 #[derive(Debug, Clone, clap::Args)]
@@ -53,15 +52,9 @@ async fn client_async(args: &ClientArgs) -> u8 {
         eprintln!("error: expected --cases and --timeout-ms above 0");
         return EXIT_ERROR;
     }
-    let ledger = match &args.known_failures {
-        Some(path) => match KnownFailures::from_file(path) {
-            Ok(ledger) => ledger,
-            Err(error) => {
-                eprintln!("error: {error}");
-                return EXIT_ERROR;
-            }
-        },
-        None => KnownFailures::new(),
+    let ledger = match crate::cli::load_ledger(args.known_failures.as_deref()) {
+        Ok(ledger) => ledger,
+        Err(code) => return code,
     };
     let timeout = Duration::from_millis(args.timeout_ms);
     let driver = match DriverClient::spawn(&args.driver) {
