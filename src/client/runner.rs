@@ -401,7 +401,7 @@ pub async fn run_client_cases(
             outcome,
             checks,
         };
-        count(&mut tallies, &case, config);
+        count(&mut tallies, &case, config, index + 1);
         inspect(&case);
     }
 
@@ -417,6 +417,7 @@ pub async fn run_client_cases(
         cases: total,
         rules,
         notes,
+        interrupted: false,
     })
 }
 
@@ -448,7 +449,12 @@ fn failing_list(failing: &BTreeMap<String, BTreeSet<&'static str>>) -> String {
         .join("; ")
 }
 
-fn count(tallies: &mut BTreeMap<RuleId, Tally>, case: &ClientCase, config: &ClientRunConfig) {
+fn count(
+    tallies: &mut BTreeMap<RuleId, Tally>,
+    case: &ClientCase,
+    config: &ClientRunConfig,
+    total_so_far: usize,
+) {
     let mut seen: Vec<RuleId> = Vec::new();
     let mut failed: Vec<RuleId> = Vec::new();
     for (rule, check) in &case.checks {
@@ -485,6 +491,7 @@ fn count(tallies: &mut BTreeMap<RuleId, Tally>, case: &ClientCase, config: &Clie
                         observed: Some(case.answer.response()),
                         failure: None,
                         shrink_steps: 0,
+                        found_after: total_so_far,
                     });
                 }
             }

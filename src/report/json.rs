@@ -48,6 +48,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
                         "variant": example.label,
                         "expected": example.expected,
                         "found": example.found,
+                        "found_after": example.found_after,
                         "observed": observed,
                         "reproduce": report.target.starts_with("http").then(|| {
                             curl_command(&report.target, &example.request, &example.signing, region)
@@ -66,6 +67,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
         "seed": report.seed,
         "strict": report.strict,
         "verdict": if report.passed() { "pass" } else { "fail" },
+        "interrupted": report.interrupted,
         "summary": {
             "cases": report.cases,
             "passed": report.count(RuleStatus::Passed),

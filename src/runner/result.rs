@@ -55,6 +55,9 @@ pub struct Counterexample {
     pub failure: Option<TransportFailure>,
     /// How many shrinking steps were accepted to get here.
     pub shrink_steps: usize,
+    /// Cases to kill: how many cases the run had sent when this rule was first seen broken,
+    /// that one included (1 when the first case broke it).
+    pub found_after: usize,
 }
 
 /// One rule's result over a run.
@@ -110,6 +113,11 @@ pub struct RunReport {
     pub rules: Vec<RuleReport>,
     /// Remarks on the run as a whole (for example the vacuity guard).
     pub notes: Vec<String>,
+    /// The run was stopped before its budget was spent ([`Progress::stopped`]); the results
+    /// cover the cases sent until then, and the verdict is fail.
+    ///
+    /// [`Progress::stopped`]: crate::runner::Progress::stopped
+    pub interrupted: bool,
 }
 
 impl RunReport {
@@ -143,6 +151,7 @@ impl RunReport {
             .rule(acceptance)
             .is_some_and(|rule| rule.status != RuleStatus::Passed);
         !vacuous
+            && !self.interrupted
             && self.rules.iter().all(|rule| match rule.status {
                 RuleStatus::Failed => false,
                 RuleStatus::Warned => !self.strict,

@@ -21,6 +21,11 @@ pub trait Progress: Send + Sync {
     fn case_done(&self, rule: RuleId, conforming: bool);
     /// The run is over.
     fn finish(&self);
+    /// Whether the run should stop now (for example after Ctrl-C). Asked before each case;
+    /// a stopped run returns the results so far with [`RunReport::interrupted`] set.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// No progress display.
@@ -145,10 +150,15 @@ pub async fn run_with_progress(
     let mut notes = Vec::new();
     let mut sent = 0usize;
 
-    for (rule, strategy) in &families {
+    let mut interrupted = false;
+    'families: for (rule, strategy) in &families {
         let Some(strategy) = strategy else { continue };
         let mut runner = runner_for(config.seed, *rule);
         for _ in 0..per_rule {
+            if progress.stopped() {
+                interrupted = true;
+                break 'families;
+            }
             let Ok(mut tree) = strategy.new_tree(&mut runner) else {
                 notes.push(format!("{rule}: the generator could not make a case"));
                 break;
@@ -204,6 +214,10 @@ pub async fn run_with_progress(
                     config,
                 )
                 .await;
+                let counterexample = Counterexample {
+                    found_after: sent,
+                    ..counterexample
+                };
                 tallies.entry(check.rule).or_default().counterexample = Some(counterexample);
             }
         }
@@ -223,6 +237,11 @@ pub async fn run_with_progress(
     let accepted_valid = rules
         .iter()
         .any(|r| r.id == rules::S_ACCEPT_VALID && r.status == RuleStatus::Passed);
+    if interrupted {
+        notes.push(format!(
+            "interrupted after {sent} cases: the results cover only those, verdict fail"
+        ));
+    }
     if !accepted_valid && config.selects(rules::S_ACCEPT_VALID.as_str()) {
         notes.push(
             "S-ACCEPT-VALID: no valid request was accepted, so the run proves nothing: verdict fail"
@@ -236,6 +255,7 @@ pub async fn run_with_progress(
         cases: sent,
         rules,
         notes,
+        interrupted,
     }
 }
 
@@ -376,6 +396,7 @@ async fn shrink(
         observed,
         failure,
         shrink_steps: accepted,
+        found_after: 0,
     }
 }
 
