@@ -37,6 +37,7 @@ mod arbitrary;
 pub mod cli;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod conformance;
 pub mod contract;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzing;
@@ -50,6 +51,8 @@ pub mod server;
 pub mod sigv4;
 pub mod target;
 pub mod world;
+
+pub use conformance::{Conformance, ConformanceReport, RuleOutcome, assert_conforms};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

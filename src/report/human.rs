@@ -3,12 +3,13 @@
 use std::fmt::Write as _;
 
 use crate::report::curl::curl_command;
-use crate::report::redact::report_headers;
-use crate::runner::{RuleStatus, RunReport};
+use crate::report::redact::{redact_signatures, report_headers};
+use crate::runner::{RuleReport, RuleStatus, RunReport};
 
 /// The human report: one line per rule (status, id, severity, cases, behaviour), then for each
 /// failed or warned rule what was expected, what was found, the minimal request and a `curl`
-/// line to replay it, then the verdict.
+/// line to replay it, then the verdict. An interrupted run ([`RunReport::interrupted`]) says
+/// so above the verdict and in it (`verdict: FAIL, interrupted (...)`).
 #[must_use]
 pub fn human_report(report: &RunReport, region: &str) -> String {
     let mut out = String::new();
@@ -40,43 +41,31 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
         let _ = writeln!(out, "{line}");
     }
     for rule in &report.rules {
-        let Some(example) = &rule.counterexample else {
-            continue;
-        };
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "[{}] {}: expected {}, found {}",
-            rule.id,
-            rule.status.as_str(),
-            example.expected,
-            example.found
-        );
-        let _ = writeln!(
-            out,
-            "  variant: {} (shrunk in {} steps)",
-            example.label, example.shrink_steps
-        );
-        for (name, value) in report_headers(&example.request) {
-            let _ = writeln!(out, "  {name}: {value}");
-        }
-        let _ = writeln!(out, "  body: {}", example.request.body_text());
-        if report.target.starts_with("http") {
-            let _ = writeln!(
-                out,
-                "  reproduce: {}",
-                curl_command(&report.target, &example.request, &example.signing, region)
-            );
+        if rule.counterexample.is_some() {
+            let _ = writeln!(out);
+            out.push_str(&rule_details(report, rule, region));
         }
     }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
+    if report.interrupted {
+        let _ = writeln!(
+            out,
+            "interrupted: the run was stopped after {} cases; the results cover only those and decide nothing",
+            report.cases
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "verdict: {} ({} cases; rules: {} passed, {} failed, {} warned, {} informational, {} not applicable{})",
+        "verdict: {}{} ({} cases; rules: {} passed, {} failed, {} warned, {} informational, {} not applicable{})",
         if report.passed() { "pass" } else { "FAIL" },
+        if report.interrupted {
+            ", interrupted"
+        } else {
+            ""
+        },
         report.cases,
         report.count(RuleStatus::Passed),
         report.count(RuleStatus::Failed),
@@ -85,5 +74,41 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
         report.count(RuleStatus::NotApplicable),
         if report.strict { "; strict" } else { "" }
     );
+    out
+}
+
+/// One broken rule's details as the human report shows them: what was expected and found, the
+/// minimal request (signature redacted) and, for an HTTP target, a `curl` line to replay it.
+/// Empty for a rule without a counterexample.
+#[must_use]
+pub fn rule_details(report: &RunReport, rule: &RuleReport, region: &str) -> String {
+    let mut out = String::new();
+    let Some(example) = &rule.counterexample else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "[{}] {}: expected {}, found {}",
+        rule.id,
+        rule.status.as_str(),
+        example.expected,
+        redact_signatures(&example.found, &example.request)
+    );
+    let _ = writeln!(
+        out,
+        "  variant: {} (shrunk in {} steps; found after {} cases)",
+        example.label, example.shrink_steps, example.found_after
+    );
+    for (name, value) in report_headers(&example.request) {
+        let _ = writeln!(out, "  {name}: {value}");
+    }
+    let _ = writeln!(out, "  body: {}", example.request.body_text());
+    if report.target.starts_with("http") {
+        let _ = writeln!(
+            out,
+            "  reproduce: {}",
+            curl_command(&report.target, &example.request, &example.signing, region)
+        );
+    }
     out
 }

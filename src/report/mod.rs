@@ -8,8 +8,8 @@ mod junit;
 mod redact;
 
 pub use curl::curl_command;
-pub use human::human_report;
+pub use human::{human_report, rule_details};
 pub use json::json_report;
 #[cfg(feature = "junit")]
 pub use junit::junit_report;
-pub use redact::{redact_authorization, report_headers};
+pub use redact::{redact_authorization, redact_signatures, report_headers};

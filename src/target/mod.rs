@@ -7,6 +7,8 @@ mod http;
 mod reference;
 #[cfg(feature = "sdk")]
 mod sdk;
+#[cfg(feature = "tower")]
+mod service;
 
 pub use block_on::block_on;
 pub use from_fn::{FnTarget, from_fn};
@@ -17,6 +19,10 @@ pub use reference::{Authenticator, ClaimedKey, DEFAULT_REGION, ReferenceTarget};
 pub use sdk::{SDK_TARGET_ACCESS_KEY_ID, SdkTarget, SdkTargetError};
 #[cfg(feature = "sdk")]
 pub(crate) use sdk::{SdkResult, sdk_client, sdk_send};
+#[cfg(feature = "tower")]
+pub use service::{
+    SERVICE_BODY_LIMIT, ServiceRequest, ServiceResponse, ServiceTarget, from_service,
+};
 
 use std::future::Future;
 use std::pin::Pin;
