@@ -54,7 +54,8 @@ pub mod world;
 
 pub use conformance::{Conformance, ConformanceReport, RuleOutcome, assert_conforms};
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (they use the `cli`, `tower` and
+/// `arbitrary` features: `cargo test --all-features`).
+#[cfg(all(doctest, feature = "cli", feature = "tower", feature = "arbitrary"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
