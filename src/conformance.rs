@@ -437,10 +437,7 @@ mod tests {
 
     #[test]
     fn the_macro_lists_every_server_rule_in_catalogue_order() {
-        let listed: Vec<String> = LISTED
-            .iter()
-            .map(|name| name.replace('_', "-"))
-            .collect();
+        let listed: Vec<String> = LISTED.iter().map(|name| name.replace('_', "-")).collect();
         let expected: Vec<String> = server_rules()
             .into_iter()
             .map(|rule: RuleId| rule.as_str().to_owned())
