@@ -1,0 +1,16 @@
+//! The conformance suite against the mock's router, in process (no socket): one test per rule
+//! of the catalogue (`cargo test -p axum-mock V_APP` runs the V-APP-* rules) and
+//! `conformance_verdict` for the run as a whole.
+
+mod common;
+
+use opsworks_conformance::target::from_service;
+use opsworks_conformance::world::World;
+
+opsworks_conformance::conformance_tests! {
+    target: {
+        let store = common::store_from(&World::bundled()).expect("the bundled world loads");
+        from_service(axum_mock::router(store)).described_as("axum-mock (in process)")
+    },
+    world: World::bundled(),
+}

@@ -1,0 +1,32 @@
+//! Requests the suite's generators do not send, judged by the same oracle: a regression test of
+//! a bug found by reading the code (serde reads a structure from a JSON array, positionally, so
+//! `Command: ["configure", null]` was once accepted).
+
+mod common;
+
+use opsworks_conformance::contract::RawRequest;
+use opsworks_conformance::oracle::{self, CallerIdentity};
+use opsworks_conformance::target::{Target, from_service};
+use opsworks_conformance::world::World;
+
+#[tokio::test]
+async fn structures_sent_as_arrays_are_refused() -> Result<(), Box<dyn std::error::Error>> {
+    let world = World::bundled();
+    let target = from_service(axum_mock::router(common::store_from(&world)?));
+    let stack = &world.stacks[0].stack_id;
+    for body in [
+        format!(r#"["{stack}", null, null, null, {{"Name": "configure"}}, null, null]"#),
+        format!(r#"{{"StackId": "{stack}", "Command": ["configure", null]}}"#),
+        format!(
+            r#"{{"StackId": "{stack}", "Command": ["execute_recipes", {{"recipes": ["a::b"]}}]}}"#
+        ),
+    ] {
+        let request = RawRequest::json(body.as_str());
+        let verdict = oracle::judge_request(&world, &request, &CallerIdentity::Unsigned);
+        let answer = target.send(&request).await;
+        let judgement = oracle::judge_response(&verdict, &answer);
+        let failures: Vec<String> = judgement.failures().map(ToString::to_string).collect();
+        assert!(failures.is_empty(), "{body}: {failures:?}");
+    }
+    Ok(())
+}
