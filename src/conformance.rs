@@ -254,6 +254,7 @@ impl ConformanceReport {
     ///
     /// # Panics
     /// When the rule is broken, its ledger entry is stale, or `id` names no rule.
+    #[track_caller]
     pub fn assert_rule(&self, id: &str) {
         let spelled = id.replace('_', "-");
         let Some(rule) = RuleId::parse(&spelled) else {
@@ -277,6 +278,7 @@ impl ConformanceReport {
     ///
     /// # Panics
     /// When the target does not conform; the message is the human report.
+    #[track_caller]
     pub fn assert_passed(&self) {
         if !self.passed {
             panic!("{self}");
@@ -328,9 +330,12 @@ pub fn block_on_suite<F: Future>(future: F) -> F::Output {
 /// (the first test to need it runs it; the others wait for its result), so the tests share
 /// one target in one state, as the gate does.
 ///
-/// - `target:` an expression giving any [`Target`](crate::target::Target); it is evaluated
-///   inside an async block on the suite's runtime, so it may `.await` (start a server, ...).
-/// - `world:` (optional) the world the target starts in; the bundled world by default.
+/// - `target:` an expression giving any [`Target`](crate::target::Target), or a closure-like
+///   `|world| expr` where `world` is the suite's `&World`, to build the target in that state
+///   (so the world is stated once). It is evaluated inside an async block on the suite's
+///   runtime, so it may `.await` (start a server, ...).
+/// - `world:` (optional, after `target:`) the world the target starts in; the bundled world by
+///   default.
 /// - `config:` (optional) a [`RunConfig`](crate::runner::RunConfig).
 /// - `known_failures:` (optional) a [`KnownFailures`](crate::runner::KnownFailures) ledger.
 ///
@@ -340,18 +345,28 @@ pub fn block_on_suite<F: Future>(future: F) -> F::Output {
 ///
 /// ```
 /// // tests/conformance.rs of your crate
+/// use opsworks_conformance::runner::RunConfig;
+/// use opsworks_conformance::target::ReferenceTarget;
+/// use opsworks_conformance::world::World;
+///
 /// opsworks_conformance::conformance_tests! {
-///     target: opsworks_conformance::target::ReferenceTarget::new(
-///         opsworks_conformance::world::World::bundled(),
-///     ),
-///     config: opsworks_conformance::runner::RunConfig::default().with_cases(300),
+///     // `world` is the suite's world: build your implementation in that state.
+///     target: |world| ReferenceTarget::new(world.clone()),
+///     world: World::bundled(),
+///     config: RunConfig::default().with_cases(300),
 /// }
 /// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! conformance_tests {
+    (target: |$world_binding:ident| $target:expr $(, $($rest:tt)*)?) => {
+        $crate::conformance_tests!(@suite [$world_binding] [$target] $(, $($rest)*)?);
+    };
+    (target: $target:expr $(, $($rest:tt)*)?) => {
+        $crate::conformance_tests!(@suite [_world] [$target] $(, $($rest)*)?);
+    };
     (
-        target: $target:expr
+        @suite [$world_binding:ident] [$target:expr]
         $(, world: $world:expr)?
         $(, config: $config:expr)?
         $(, known_failures: $ledger:expr)?
@@ -366,7 +381,8 @@ macro_rules! conformance_tests {
                 $(suite = suite.world($world);)?
                 $(suite = suite.config($config);)?
                 $(suite = suite.known_failures($ledger);)?
-                $crate::conformance::block_on_suite(async move {
+                $crate::conformance::block_on_suite(async {
+                    let $world_binding: &$crate::world::World = suite.world_ref();
                     let target = $target;
                     suite.check(&target).await
                 })

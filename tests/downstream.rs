@@ -16,7 +16,8 @@ mod reference {
     use super::*;
 
     opsworks_conformance::conformance_tests! {
-        target: ReferenceTarget::new(World::bundled()),
+        target: |world| ReferenceTarget::new(world.clone()),
+        world: World::bundled(),
         config: RunConfig::default().with_cases(400),
     }
 }

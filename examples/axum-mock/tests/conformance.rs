@@ -8,8 +8,9 @@ use opsworks_conformance::target::from_service;
 use opsworks_conformance::world::World;
 
 opsworks_conformance::conformance_tests! {
-    target: {
-        let store = common::store_from(&World::bundled()).expect("the bundled world loads");
+    // `world` is the suite's world (stated once, below): the mock starts in its state.
+    target: |world| {
+        let store = common::store_from(world).expect("the world loads into the store");
         from_service(axum_mock::router(store)).described_as("axum-mock (in process)")
     },
     world: World::bundled(),
