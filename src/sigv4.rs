@@ -187,7 +187,7 @@ pub fn apply(
 /// The signature is recomputed with `aws-sigv4` over `POST /`, the exact body and only the
 /// headers `SignedHeaders` names, and compared in constant time. The request time is the one in
 /// `X-Amz-Date`: there is deliberately **no clock-skew check** (AWS refuses requests more than 15
-/// minutes off), so that recorded requests verify when replayed.
+/// minutes off), so that recorded requests verify when replayed; [`verify_at`] adds one.
 ///
 /// Never panics, whatever the request holds.
 ///
@@ -284,8 +284,64 @@ pub fn verify(request: &RawRequest, world: &World, region: &str) -> CallerIdenti
     }
 }
 
+/// How far AWS lets a request's `X-Amz-Date` be from the service's clock: 15 minutes.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// [`verify`], and the request time checked against a clock as AWS does: an `X-Amz-Date` more
+/// than `max_skew` before or after `now` makes the signature invalid
+/// ([`CallerIdentity::InvalidSignature`]), however well it verifies. This refuses a signed
+/// request replayed later than `max_skew` ([`MAX_CLOCK_SKEW`] for AWS's 15 minutes).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use opsworks_conformance::contract::{RawRequest, Signing};
+/// use opsworks_conformance::oracle::CallerIdentity;
+/// use opsworks_conformance::sigv4::{self, MAX_CLOCK_SKEW};
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::bundled_with_users();
+/// let key = "AKIDDEPLOYER0000001";
+/// let signed_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let signed = sigv4::apply(&RawRequest::json("{}"), &Signing::As(key.to_owned()), &world,
+///     "localhost", "us-east-1", signed_at);
+/// let verified = CallerIdentity::Verified(key.to_owned());
+/// assert_eq!(sigv4::verify_at(&signed, &world, "us-east-1", signed_at, MAX_CLOCK_SKEW), verified);
+/// let replayed = signed_at + Duration::from_secs(16 * 60);
+/// assert_eq!(
+///     sigv4::verify_at(&signed, &world, "us-east-1", replayed, MAX_CLOCK_SKEW),
+///     CallerIdentity::InvalidSignature(key.to_owned())
+/// );
+/// ```
+#[must_use]
+pub fn verify_at(
+    request: &RawRequest,
+    world: &World,
+    region: &str,
+    now: SystemTime,
+    max_skew: Duration,
+) -> CallerIdentity {
+    let identity = verify(request, world, region);
+    let CallerIdentity::Verified(key) = identity else {
+        return identity;
+    };
+    // A verified request has exactly one well-formed X-Amz-Date.
+    let time = wire::header_values(&request.headers, X_AMZ_DATE)
+        .next()
+        .and_then(parse_amz_date);
+    let skew = time.map(|time| {
+        time.duration_since(now)
+            .unwrap_or_else(|earlier| earlier.duration())
+    });
+    if skew.is_some_and(|skew| skew <= max_skew) {
+        CallerIdentity::Verified(key)
+    } else {
+        CallerIdentity::InvalidSignature(key)
+    }
+}
+
 /// An [`Authenticator`] that checks SigV4 signatures against a set of users ([`verify`]): what
-/// the HTTP reference server uses when its world has users.
+/// the HTTP reference server uses when its world has users. By default without a clock-skew
+/// check (see [`verify`]); [`SigV4Authenticator::with_max_skew`] adds AWS's.
 ///
 /// ```
 /// use opsworks_conformance::contract::RawRequest;
@@ -303,6 +359,8 @@ pub struct SigV4Authenticator {
     users: World,
     /// The region signatures must be scoped to.
     region: String,
+    /// How far the request time may be from this machine's clock; `None`: no check.
+    max_skew: Option<Duration>,
 }
 
 impl SigV4Authenticator {
@@ -315,7 +373,16 @@ impl SigV4Authenticator {
                 users: world.users.clone(),
             },
             region: region.into(),
+            max_skew: None,
         }
+    }
+
+    /// The same authenticator, refusing requests whose `X-Amz-Date` is more than `max_skew`
+    /// from this machine's clock ([`verify_at`]; [`MAX_CLOCK_SKEW`] is AWS's 15 minutes).
+    #[must_use]
+    pub fn with_max_skew(mut self, max_skew: Duration) -> Self {
+        self.max_skew = Some(max_skew);
+        self
     }
 
     /// The region signatures must be scoped to.
@@ -343,13 +410,23 @@ impl fmt::Debug for SigV4Authenticator {
         f.debug_struct("SigV4Authenticator")
             .field("access_key_ids", &keys)
             .field("region", &self.region)
+            .field("max_skew", &self.max_skew)
             .finish()
     }
 }
 
 impl Authenticator for SigV4Authenticator {
     fn identify(&self, request: &RawRequest) -> CallerIdentity {
-        verify(request, &self.users, &self.region)
+        match self.max_skew {
+            None => verify(request, &self.users, &self.region),
+            Some(max_skew) => verify_at(
+                request,
+                &self.users,
+                &self.region,
+                SystemTime::now(),
+                max_skew,
+            ),
+        }
     }
 }
 

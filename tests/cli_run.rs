@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use opsworks_conformance::contract::{RawRequest, wire};
 use opsworks_conformance::generate::server_rules;
 use opsworks_conformance::server::{ReferenceServer, ServerOptions};
-use opsworks_conformance::target::{ClaimedKey, ReferenceTarget};
+use opsworks_conformance::target::{ClaimedKey, ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use serde_json::Value;
 
@@ -154,6 +155,27 @@ impl BrokenServer {
     /// word and the signature never checked (A-SIGNATURE-VALID).
     fn ignoring_signatures(world: &World) -> BrokenServer {
         let target = ReferenceTarget::new(world.clone()).with_authenticator(ClaimedKey);
+        BrokenServer::serving(target)
+    }
+
+    /// The defect: every CreateDeployment request (one with `X-Amz-Target`) is answered only
+    /// after 3 s, ten times the runs' timeout (long enough to be a hang for the gate, short
+    /// enough for the server to stop soon); the gate's probe (no `X-Amz-Target`) at once.
+    fn hanging(world: &World) -> BrokenServer {
+        let reference = Arc::new(ReferenceTarget::new(world.clone()));
+        BrokenServer::serving(from_fn(move |request: RawRequest| {
+            let reference = Arc::clone(&reference);
+            async move {
+                if request.header(wire::TARGET_HEADER).is_some() {
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                }
+                reference.send(&request).await
+            }
+        }))
+    }
+
+    /// Serves `target` over HTTP on 127.0.0.1.
+    fn serving(target: impl Target + 'static) -> BrokenServer {
         let (url_tx, url_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -191,6 +213,53 @@ impl Drop for BrokenServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A target that hangs: exit 1, quickly, over HTTP and through the SDK
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_hanging_target_fails_within_a_few_timeouts_over_http_and_through_the_sdk() {
+    let world = World::bundled();
+    let server = BrokenServer::hanging(&world);
+    for via in ["http", "sdk"] {
+        let dir = TempDir::new();
+        let json = dir.path("report.json");
+        let run = run(&[
+            "--endpoint",
+            &server.url,
+            "--via",
+            via,
+            "--timeout-ms",
+            "300",
+            "--cases",
+            "300",
+            "--json",
+            &text(&json),
+        ]);
+        assert_eq!(run.code, Some(1), "{via}: {run}");
+        // Three timeouts of 300 ms, then the cases left are not sent.
+        assert!(run.elapsed < Duration::from_secs(20), "{via}: {run}");
+        let report = read_json(&json);
+        assert!(
+            rules_with_status(&report, "failed").contains(&"P-NO-SERVER-ERROR".to_owned()),
+            "{via}: {report}"
+        );
+        let failure = report["rules"]
+            .as_array()
+            .and_then(|rules| rules.iter().find(|rule| rule["id"] == "P-NO-SERVER-ERROR"))
+            .map(|rule| rule["counterexample"]["observed"]["error"].clone())
+            .unwrap_or_default();
+        assert_eq!(
+            failure, "timed out: no complete response within 300 ms",
+            "{via}: {report}"
+        );
+        assert!(
+            run.stdout.contains("note: the gate gave up on the target after 3 requests got no complete response within 300 ms"),
+            "{via}: {run}"
+        );
     }
 }
 

@@ -547,3 +547,54 @@ fn nothing_printable_holds_a_secret() {
         }
     }
 }
+
+#[test]
+fn verify_at_adds_a_clock_skew_check_and_nothing_else() {
+    let world = world();
+    let signed = signed_as(DEPLOYER);
+    let at = |offset: i64| {
+        let magnitude = Duration::from_secs(offset.unsigned_abs());
+        let now = if offset < 0 {
+            time() - magnitude
+        } else {
+            time() + magnitude
+        };
+        sigv4::verify_at(&signed, &world, REGION, now, sigv4::MAX_CLOCK_SKEW)
+    };
+    let verified = CallerIdentity::Verified(DEPLOYER.to_owned());
+    for offset in [0, 1, -1, 900, -900] {
+        assert_eq!(at(offset), verified, "{offset} s");
+    }
+    for offset in [901, -901, 86_400, -86_400_000] {
+        assert_eq!(at(offset), invalid(DEPLOYER), "{offset} s");
+    }
+    // What does not verify stays so; an unsigned request stays unsigned.
+    let mut tampered = signed.clone();
+    tampered.body.push(b' ');
+    assert_eq!(
+        sigv4::verify_at(&tampered, &world, REGION, time(), sigv4::MAX_CLOCK_SKEW),
+        invalid(DEPLOYER)
+    );
+    assert_eq!(
+        sigv4::verify_at(&request(), &world, REGION, time(), sigv4::MAX_CLOCK_SKEW),
+        CallerIdentity::Unsigned
+    );
+    // The authenticator with a skew takes what is signed now, and refuses the 2023 request.
+    let authenticator =
+        SigV4Authenticator::new(&world, REGION).with_max_skew(sigv4::MAX_CLOCK_SKEW);
+    let fresh = sigv4::apply(
+        &request(),
+        &Signing::As(DEPLOYER.to_owned()),
+        &world,
+        AUTHORITY,
+        REGION,
+        SystemTime::now(),
+    );
+    assert_eq!(authenticator.identify(&fresh), verified);
+    assert_eq!(authenticator.identify(&signed), invalid(DEPLOYER));
+    let debug = format!("{authenticator:?}");
+    assert!(debug.contains("max_skew"), "{debug}");
+    for user in &world.users {
+        assert!(!debug.contains(&user.secret_access_key), "{debug}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS};
+use crate::cli::run::{EXIT_ERROR, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS};
 use crate::report::{human_report, json_report, junit_report};
 use crate::runner::{KnownFailures, LedgerFinding, RunReport, today};
 
@@ -18,21 +18,29 @@ pub struct ReportPaths {
 
 /// Prints the human report and the ledger's findings, writes the reports, and returns the exit
 /// code: 0 conforms (failures all excused by the ledger), 1 does not, 2 a report could not be
-/// written.
+/// written, 130 the run was interrupted ([`RunReport::interrupted`]; its partial reports are
+/// written, and the ledger is not reviewed: a partial run cannot tell that a failure was fixed).
 #[must_use]
 pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, region: &str) -> u8 {
     print!("{}", human_report(report, region));
     let today = today();
-    for finding in ledger.review(report, &today) {
-        match finding {
-            LedgerFinding::Excused { .. } => println!("known failure: {finding}"),
-            _ => println!("ledger: {finding}"),
+    let mut code = if report.interrupted {
+        if !ledger.entries().is_empty() {
+            println!("ledger: not reviewed: the run was interrupted");
         }
-    }
-    let mut code = if ledger.gate(report, &today) {
-        EXIT_PASS
+        EXIT_INTERRUPTED
     } else {
-        EXIT_FAIL
+        for finding in ledger.review(report, &today) {
+            match finding {
+                LedgerFinding::Excused { .. } => println!("known failure: {finding}"),
+                _ => println!("ledger: {finding}"),
+            }
+        }
+        if ledger.gate(report, &today) {
+            EXIT_PASS
+        } else {
+            EXIT_FAIL
+        }
     };
     if let Some(path) = &paths.json {
         let text = match serde_json::to_string_pretty(&json_report(report, region)) {

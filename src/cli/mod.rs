@@ -4,7 +4,10 @@
 mod finish;
 mod progress;
 mod run;
+mod targets;
 
 pub use finish::{ReportPaths, finish, load_ledger, runtime};
 pub use progress::CliProgress;
-pub use run::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, RunArgs, Via, run_main};
+pub use run::{
+    EXIT_ERROR, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, MAX_RESPONSE_BYTES, RunArgs, Via, run_main,
+};

@@ -1,19 +1,22 @@
 //! Progress on a terminal (a bar) or in a log (a line every tenth of the run).
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::contract::RuleId;
 use crate::runner::Progress;
 
-/// An indicatif bar when standard error is a terminal, plain lines otherwise.
+/// An indicatif bar when standard error is a terminal, plain lines otherwise; and the stop
+/// flag the runner reads ([`Progress::stopped`]), which the Ctrl-C handler of `run` sets.
 pub struct CliProgress {
     bar: Option<ProgressBar>,
     planned: AtomicUsize,
     done: AtomicUsize,
     failing: AtomicUsize,
+    stop: Arc<AtomicBool>,
 }
 
 impl CliProgress {
@@ -34,7 +37,15 @@ impl CliProgress {
             planned: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
             failing: AtomicUsize::new(0),
+            stop: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The flag that stops the run: once set, the runner sends no further case and returns
+    /// the results so far, marked interrupted.
+    #[must_use]
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
     }
 }
 
@@ -78,5 +89,9 @@ impl Progress for CliProgress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
     }
 }

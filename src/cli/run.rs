@@ -1,9 +1,12 @@
 //! `opsworks-conformance run`: the conformance gate.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::cli::progress::CliProgress;
+use crate::cli::targets::{Bounded, Interruptible};
 use crate::generate::server_rules;
 use crate::runner::{RunConfig, glob_match, run_with_progress};
 use crate::server::{ReferenceServer, ServerOptions};
@@ -16,6 +19,15 @@ pub const EXIT_PASS: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
 /// Exit code: the run could not be made.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code: the run was interrupted (Ctrl-C or SIGTERM) and its partial reports were written
+/// (128 + SIGINT, the shell's code for a command stopped by Ctrl-C). The partial results decide
+/// nothing: the JSON report says `"interrupted": true` and `"verdict": "fail"`.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The largest answer `run` reads: 1 MiB. A CreateDeployment answer is well under 1 KiB; a
+/// larger one is a P-NO-SERVER-ERROR failure (`response body over 1048576 bytes`), read no
+/// further, so that a target answering 100 MiB costs each case 1 MiB at most.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// The flags of `opsworks-conformance run` (see `INTERFACES.md`).
 #[derive(Debug, Clone, clap::Args)]
@@ -39,7 +51,8 @@ pub struct RunArgs {
     /// The region requests are signed for.
     #[arg(long, value_name = "R", default_value = "us-east-1")]
     pub region: String,
-    /// Per-request timeout in milliseconds.
+    /// Per-request timeout in milliseconds. After 3 timeouts in a row or 16 in all, the target
+    /// is given up on: the cases left are not sent (P-NO-SERVER-ERROR fails).
     #[arg(long = "timeout-ms", value_name = "N", default_value_t = 5000)]
     pub timeout_ms: u64,
     /// Requests in flight at once.
@@ -73,7 +86,13 @@ pub enum Via {
     Sdk,
 }
 
-/// Runs the gate; returns the exit code (0 conforms, 1 does not, 2 the run could not be made).
+/// Runs the gate; returns the exit code (0 conforms, 1 does not, 2 the run could not be made,
+/// 130 interrupted).
+///
+/// Ctrl-C (SIGINT) or SIGTERM during the run stops it: no further case is sent, the case in
+/// flight finishes (within `--timeout-ms`), the partial reports are printed and written
+/// (`"interrupted": true`, verdict fail) and the exit code is 130. A second Ctrl-C or SIGTERM
+/// exits with 130 at once, without reports.
 #[must_use]
 pub fn run_main(args: &RunArgs) -> u8 {
     match crate::cli::runtime() {
@@ -139,9 +158,10 @@ async fn run_async(args: &RunArgs) -> u8 {
     let options = HttpTargetOptions {
         timeout: Duration::from_millis(args.timeout_ms),
         concurrency: args.concurrency,
+        max_response_bytes: MAX_RESPONSE_BYTES,
         ..HttpTargetOptions::default()
     };
-    let target = match HttpTarget::with_options(&url, options) {
+    let target = match HttpTarget::with_options(&url, options.clone()) {
         Ok(target) => target,
         Err(error) => {
             eprintln!("error: {error}");
@@ -153,10 +173,24 @@ async fn run_async(args: &RunArgs) -> u8 {
         return EXIT_ERROR;
     }
 
-    let target: Box<dyn Target> = match args.via {
-        Via::Http => Box::new(target),
+    // Whether the target was given up on after too many timeouts (and after how many), read
+    // once the run is over.
+    type GaveUp = Box<dyn Fn() -> Option<usize> + Send + Sync>;
+    let (target, gave_up): (Box<dyn Target>, GaveUp) = match args.via {
+        Via::Http => {
+            // A clone shares the timeout count.
+            let http = target.clone();
+            let gave_up = move || http.gave_up().then(|| http.timeouts());
+            (Box::new(target), Box::new(gave_up))
+        }
         Via::Sdk => match SdkTarget::new(&url, &world, args.region.clone()) {
-            Ok(target) => Box::new(target),
+            Ok(target) => {
+                // The SDK has no timeout of its own: bounded here as HttpTarget bounds itself.
+                let bounded = Arc::new(Bounded::new(target, options));
+                let watched = Arc::clone(&bounded);
+                let gave_up = move || watched.gave_up().then(|| watched.timeouts());
+                (Box::new(bounded), Box::new(gave_up))
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 return EXIT_ERROR;
@@ -172,12 +206,20 @@ async fn run_async(args: &RunArgs) -> u8 {
         ..RunConfig::default()
     };
     let progress = CliProgress::new();
-    let report = run_with_progress(&target, &world, &config, &progress).await;
+    let interrupts = watch_interrupts(progress.stop_flag(), Duration::from_millis(args.timeout_ms));
+    let target = Interruptible::new(target, progress.stop_flag());
+    let mut report = run_with_progress(&target, &world, &config, &progress).await;
     if let Some(server) = server {
         server.shutdown().await;
     }
+    if let Some(timeouts) = gave_up() {
+        report.notes.push(format!(
+            "the gate gave up on the target after {timeouts} requests got no complete response within {} ms: the cases after that were not sent, and rules only they would have exercised are reported not applicable",
+            args.timeout_ms
+        ));
+    }
 
-    crate::cli::finish(
+    let code = crate::cli::finish(
         &report,
         &ledger,
         &crate::cli::ReportPaths {
@@ -185,5 +227,93 @@ async fn run_async(args: &RunArgs) -> u8 {
             junit: args.junit.clone(),
         },
         &args.region,
-    )
+    );
+    if let Some(interrupts) = interrupts {
+        interrupts.abort();
+    }
+    code
+}
+
+/// Installs the run's Ctrl-C handler: the first Ctrl-C (SIGINT) or SIGTERM sets `stop`, which
+/// the runner reads before each case ([`Progress::stopped`](crate::runner::Progress::stopped));
+/// the second exits with [`EXIT_INTERRUPTED`] at once. `None` (and a warning) when no signal
+/// can be listened for: the default action of the signals (ending the process) stays.
+fn watch_interrupts(
+    stop: Arc<AtomicBool>,
+    in_flight: Duration,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let mut signals = Interrupts::listen()?;
+    Some(tokio::spawn(async move {
+        signals.next().await;
+        stop.store(true, Ordering::SeqCst);
+        eprintln!(
+            "interrupted: no further case is sent; the case in flight ends within {} ms, then the partial reports are written (interrupt again to quit at once, without reports)",
+            in_flight.as_millis()
+        );
+        signals.next().await;
+        eprintln!("interrupted again: quitting without reports");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }))
+}
+
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, listened for from the moment [`Interrupts::listen`]
+/// is called.
+struct Interrupts {
+    /// SIGINT, if it can be listened for.
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    /// SIGTERM, if it can be listened for.
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    /// Starts listening (within the runtime); `None` with a warning when nothing can be.
+    #[cfg(unix)]
+    fn listen() -> Option<Interrupts> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        if interrupt.is_none() && terminate.is_none() {
+            eprintln!("warning: cannot listen for Ctrl-C: an interrupted run writes no report");
+            return None;
+        }
+        Some(Interrupts {
+            interrupt,
+            terminate,
+        })
+    }
+
+    /// Starts listening (within the runtime).
+    #[cfg(not(unix))]
+    fn listen() -> Option<Interrupts> {
+        Some(Interrupts {})
+    }
+
+    /// Ends at the next signal.
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        async fn recv(signal: Option<&mut tokio::signal::unix::Signal>) {
+            match signal {
+                Some(signal) => {
+                    if signal.recv().await.is_none() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            () = recv(self.interrupt.as_mut()) => {}
+            () = recv(self.terminate.as_mut()) => {}
+        }
+    }
+
+    /// Ends at the next Ctrl-C (never, if it cannot be listened for).
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }

@@ -8,8 +8,8 @@ use crate::runner::{RuleReport, RuleStatus, RunReport};
 
 /// The human report: one line per rule (status, id, severity, cases, behaviour), then for each
 /// failed or warned rule what was expected, what was found, the minimal request and a `curl`
-/// line to replay it, then the verdict. An interrupted run ([`RunReport::interrupted`]) says
-/// so above the verdict and in it (`verdict: FAIL, interrupted (...)`).
+/// line to replay it, the notes, then the verdict. The verdict of an interrupted run
+/// ([`RunReport::interrupted`]) says so: `verdict: FAIL, interrupted (...)`.
 #[must_use]
 pub fn human_report(report: &RunReport, region: &str) -> String {
     let mut out = String::new();
@@ -48,13 +48,6 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
     }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
-    }
-    if report.interrupted {
-        let _ = writeln!(
-            out,
-            "interrupted: the run was stopped after {} cases; the results cover only those and decide nothing",
-            report.cases
-        );
     }
     let _ = writeln!(out);
     let _ = writeln!(

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::contract::CATALOGUE_VERSION;
 use crate::report::curl::curl_command;
-use crate::report::redact::report_headers;
+use crate::report::redact::{redact_signatures, report_headers};
 use crate::runner::{RuleStatus, RunReport};
 
 /// The JSON report, exactly as `INTERFACES.md` specifies: tool, version, catalogue, target,
@@ -36,7 +36,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
                 let observed = match (&example.observed, &example.failure) {
                     (Some(observation), _) => json!({
                         "status": observation.status,
-                        "body": observation.body_text(),
+                        "body": redact_signatures(&observation.body_text(), &example.request),
                     }),
                     (None, Some(failure)) => json!({ "error": failure.to_string() }),
                     (None, None) => Value::Null,
@@ -47,7 +47,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
                         "request": { "headers": headers, "body": example.request.body_text() },
                         "variant": example.label,
                         "expected": example.expected,
-                        "found": example.found,
+                        "found": redact_signatures(&example.found, &example.request),
                         "found_after": example.found_after,
                         "observed": observed,
                         "reproduce": report.target.starts_with("http").then(|| {

@@ -3,11 +3,14 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::report::curl::curl_command;
+use crate::report::redact::redact_signatures;
 use crate::runner::{RuleStatus, RunReport};
 
 /// The JUnit XML report: a suite `CreateDeployment` with one test case per rule (named by its
 /// id, classed by its group); failed rules (and warned ones under `--strict`) are failures
-/// whose text is expected / found / reproduction; not-applicable rules are skipped.
+/// whose text is expected / found / reproduction; not-applicable rules are skipped. An
+/// interrupted run ([`RunReport::interrupted`]) has one more test case, `interrupted` (class
+/// `opsworks.run`), a failure, so that CI systems show the run was partial.
 #[must_use]
 pub fn junit_report(report: &RunReport, region: &str) -> String {
     let mut suite = TestSuite::new("CreateDeployment");
@@ -17,14 +20,11 @@ pub fn junit_report(report: &RunReport, region: &str) -> String {
         let status = if fails {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             if let Some(example) = &rule.counterexample {
-                status.set_message(format!(
-                    "expected {}, found {}",
-                    example.expected, example.found
-                ));
+                let found = redact_signatures(&example.found, &example.request);
+                status.set_message(format!("expected {}, found {found}", example.expected));
                 let mut description = format!(
-                    "expected: {}\nfound: {}\nrequest body: {}",
+                    "expected: {}\nfound: {found}\nrequest body: {}",
                     example.expected,
-                    example.found,
                     example.request.body_text()
                 );
                 if report.target.starts_with("http") {
@@ -55,11 +55,22 @@ pub fn junit_report(report: &RunReport, region: &str) -> String {
             if let Some(example) = &rule.counterexample {
                 out.push_str(&format!(
                     "; warned: expected {}, found {}",
-                    example.expected, example.found
+                    example.expected,
+                    redact_signatures(&example.found, &example.request)
                 ));
             }
         }
         case.set_system_out(out);
+        suite.add_test_case(case);
+    }
+    if report.interrupted {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(format!(
+            "the run was interrupted after {} cases: the results cover only those",
+            report.cases
+        ));
+        let mut case = TestCase::new("interrupted", status);
+        case.set_classname("opsworks.run");
         suite.add_test_case(case);
     }
     let mut junit = Report::new("opsworks-conformance");

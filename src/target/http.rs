@@ -1,7 +1,9 @@
 //! Any implementation over HTTP: the request sent as is, the response observed as is.
 
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING};
@@ -12,13 +14,17 @@ use crate::contract::{Observation, RawRequest, Response, TransportFailure, Trans
 use crate::target::{BoxFuture, Target};
 
 /// How an [`HttpTarget`] sends requests. [`Default`]: 5 s timeout, 8 requests in flight, 8 MiB
-/// responses.
+/// responses, giving up on a target after 3 timeouts in a row or 16 in all.
+///
+/// Giving up bounds what a hanging target costs a run: at most `max_timeouts` timeouts (plus
+/// those already in flight), instead of one timeout for each of thousands of cases.
 ///
 /// ```
 /// use std::time::Duration;
 /// use opsworks_conformance::target::HttpTargetOptions;
 /// let options = HttpTargetOptions { timeout: Duration::from_millis(300), ..HttpTargetOptions::default() };
 /// assert_eq!(options.concurrency, 8);
+/// assert_eq!((options.max_consecutive_timeouts, options.max_timeouts), (3, 16));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpTargetOptions {
@@ -30,8 +36,16 @@ pub struct HttpTargetOptions {
     /// wait. At least 1.
     pub concurrency: usize,
     /// The largest response body read; a larger one is a [`TransportFailureKind::Unparsable`]
-    /// failure (`response body over N bytes`), read no further than that.
+    /// failure (`response body over N bytes`), read no further than that (a larger
+    /// `Content-Length` is refused before any of the body is read).
     pub max_response_bytes: usize,
+    /// After this many timeouts in a row (no complete response in between), the target is
+    /// given up on ([`HttpTarget::gave_up`]): every later request fails at once, unsent, with a
+    /// [`TransportFailureKind::Timeout`] saying so. 0: never for this reason.
+    pub max_consecutive_timeouts: usize,
+    /// After this many timeouts in all, the target is given up on the same way (a target that
+    /// hangs on every other request never has many in a row). 0: never for this reason.
+    pub max_timeouts: usize,
 }
 
 impl Default for HttpTargetOptions {
@@ -40,8 +54,84 @@ impl Default for HttpTargetOptions {
             timeout: Duration::from_secs(5),
             concurrency: 8,
             max_response_bytes: 8 * 1024 * 1024,
+            max_consecutive_timeouts: 3,
+            max_timeouts: 16,
         }
     }
+}
+
+/// Timeouts seen by an [`HttpTarget`] and its clones, and whether it was given up on.
+#[derive(Debug, Default)]
+struct Timeouts {
+    /// Timeouts since the last complete response (or other failure).
+    consecutive: AtomicUsize,
+    /// Timeouts in all.
+    total: AtomicUsize,
+    /// Set once the limits are reached; never cleared.
+    gave_up: AtomicBool,
+}
+
+impl Timeouts {
+    /// Whether the limits were reached.
+    fn gave_up(&self) -> bool {
+        self.gave_up.load(Ordering::SeqCst)
+    }
+
+    /// Timeouts in all.
+    fn total(&self) -> usize {
+        self.total.load(Ordering::SeqCst)
+    }
+
+    /// Sends one request within `options.timeout` (unless given up on: then fails at once),
+    /// and counts a timeout or resets the run of timeouts.
+    async fn bound(
+        &self,
+        options: &HttpTargetOptions,
+        exchange: impl Future<Output = Response>,
+    ) -> Response {
+        if self.gave_up() {
+            return Err(self.given_up(options));
+        }
+        let response = tokio::time::timeout(options.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err(timed_out(options.timeout)));
+        match &response {
+            Err(failure) if failure.kind == TransportFailureKind::Timeout => {
+                let consecutive = self.consecutive.fetch_add(1, Ordering::SeqCst) + 1;
+                let total = self.total.fetch_add(1, Ordering::SeqCst) + 1;
+                let reached = |limit: usize, count: usize| limit > 0 && count >= limit;
+                if reached(options.max_consecutive_timeouts, consecutive)
+                    || reached(options.max_timeouts, total)
+                {
+                    self.gave_up.store(true, Ordering::SeqCst);
+                }
+            }
+            _ => self.consecutive.store(0, Ordering::SeqCst),
+        }
+        response
+    }
+
+    /// The failure of a request not sent because the target was given up on.
+    fn given_up(&self, options: &HttpTargetOptions) -> TransportFailure {
+        TransportFailure::new(
+            TransportFailureKind::Timeout,
+            format!(
+                "not sent: the gate gave up on the target after {} timeouts of {} ms (limits: {} in a row, {} in all)",
+                self.total(),
+                options.timeout.as_millis(),
+                options.max_consecutive_timeouts,
+                options.max_timeouts,
+            ),
+        )
+    }
+}
+
+/// The failure for a request that took longer than the timeout.
+fn timed_out(timeout: Duration) -> TransportFailure {
+    TransportFailure::new(
+        TransportFailureKind::Timeout,
+        format!("no complete response within {} ms", timeout.as_millis()),
+    )
 }
 
 /// Why an [`HttpTarget`] could not be made.
@@ -90,8 +180,14 @@ pub enum HttpTargetError {
 ///   `Accept: */*`.
 /// - Transport failures never carry request headers, so no signature or secret ends up in a
 ///   report.
+/// - Every request is bounded: [`HttpTargetOptions::timeout`] from connecting to the last byte,
+///   [`HttpTargetOptions::max_response_bytes`] of body. After
+///   [`HttpTargetOptions::max_consecutive_timeouts`] timeouts in a row or
+///   [`HttpTargetOptions::max_timeouts`] in all, the target is given up on
+///   ([`HttpTarget::gave_up`]): later requests fail at once without being sent, so that a
+///   hanging target cannot make a run last thousands of timeouts.
 ///
-/// Cloning is cheap and shares the pool and the concurrency limit.
+/// Cloning is cheap and shares the pool, the concurrency limit and the timeout count.
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -119,6 +215,8 @@ pub struct HttpTarget {
     permits: Arc<Semaphore>,
     /// The options.
     options: HttpTargetOptions,
+    /// Timeouts so far, shared by clones.
+    timeouts: Arc<Timeouts>,
 }
 
 impl HttpTarget {
@@ -160,8 +258,8 @@ impl HttpTarget {
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never())
             .http1_only()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
+            // No timeout of the client's own: `exchange` bounds the whole exchange, so that
+            // every timeout reads the same ("no complete response within N ms").
             .pool_max_idle_per_host(options.concurrency)
             .build()
             .map_err(|error| HttpTargetError::Client {
@@ -174,7 +272,22 @@ impl HttpTarget {
             client,
             permits: Arc::new(Semaphore::new(options.concurrency)),
             options,
+            timeouts: Arc::new(Timeouts::default()),
         })
+    }
+
+    /// Whether this target was given up on after too many timeouts
+    /// ([`HttpTargetOptions::max_consecutive_timeouts`], [`HttpTargetOptions::max_timeouts`]):
+    /// requests sent since then failed at once without reaching it.
+    #[must_use]
+    pub fn gave_up(&self) -> bool {
+        self.timeouts.gave_up()
+    }
+
+    /// How many requests timed out so far (probes not counted).
+    #[must_use]
+    pub fn timeouts(&self) -> usize {
+        self.timeouts.total()
     }
 
     /// The options this target was made with.
@@ -200,17 +313,22 @@ impl HttpTarget {
         };
         tokio::time::timeout(self.options.timeout, exchange)
             .await
-            .unwrap_or_else(|_| Err(self.timed_out()))
+            .unwrap_or_else(|_| Err(timed_out(self.options.timeout)))
     }
 
-    /// Sends one request, within the concurrency limit and the timeout.
+    /// Sends one request, within the concurrency limit and the timeout; fails at once when the
+    /// target was given up on.
     async fn exchange(&self, request: &RawRequest) -> Response {
+        if self.gave_up() {
+            return Err(self.timeouts.given_up(&self.options));
+        }
         let _permit = self.permits.acquire().await.map_err(|_| {
             TransportFailure::new(TransportFailureKind::Other, "the HTTP target was closed")
         })?;
-        tokio::time::timeout(self.options.timeout, self.exchange_unbounded(request))
+        // Checked again: it may have been given up on while this request waited for a slot.
+        self.timeouts
+            .bound(&self.options, self.exchange_unbounded(request))
             .await
-            .unwrap_or_else(|_| Err(self.timed_out()))
     }
 
     /// Sends one request and reads the whole response.
@@ -247,7 +365,12 @@ impl HttpTarget {
         {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // Never more than the limit is kept: a 100 MiB answer costs at most `limit` bytes.
+        let announced = response
+            .content_length()
+            .and_then(|length| usize::try_from(length).ok())
+            .unwrap_or(0);
+        let mut body = Vec::with_capacity(announced.min(limit));
         while let Some(chunk) = response.chunk().await.map_err(|error| classify(&error))? {
             if body.len().saturating_add(chunk.len()) > limit {
                 return Err(too_large());
@@ -259,17 +382,6 @@ impl HttpTarget {
             headers,
             body,
         })
-    }
-
-    /// The failure for a request that took longer than the timeout.
-    fn timed_out(&self) -> TransportFailure {
-        TransportFailure::new(
-            TransportFailureKind::Timeout,
-            format!(
-                "no complete response within {} ms",
-                self.options.timeout.as_millis()
-            ),
-        )
     }
 }
 
@@ -286,6 +398,13 @@ impl Target for HttpTarget {
     /// `host:port` of the URL, with the scheme's default port when the URL names none.
     fn authority(&self) -> String {
         self.authority.clone()
+    }
+
+    /// Every request, until the target is given up on ([`HttpTarget::gave_up`]); none after.
+    /// A runner then skips the remaining cases instead of judging failures of requests that
+    /// were never sent, and never shrinks a counterexample to such a request.
+    fn can_send(&self, _request: &RawRequest) -> bool {
+        !self.gave_up()
     }
 }
 
