@@ -25,7 +25,7 @@ use crate::world::World;
 /// HTTP server runs (method and path checks, the 1 MiB body limit, SigV4 verification when the
 /// world has users, the reference target), but is handed over as an `http::Request` and the
 /// `http::Response` comes straight back. For fuzzing and tests: no port, no connection, no
-/// HTTP parsing.
+/// HTTP parsing, and no read timeouts (the body is whatever the request holds).
 ///
 /// The answer future needs no I/O: it can be driven by any executor (a current-thread tokio
 /// runtime, `futures::executor::block_on`, ...). Clones share the target and its world.
@@ -92,7 +92,11 @@ impl InProcessServer {
             None => target.with_authenticator(|_: &RawRequest| CallerIdentity::Unsigned),
         });
         let served: Arc<dyn Target> = target.clone();
-        let router = router(Arc::new(ServerState { target: served }));
+        // No body deadline: the answer future must not need a timer (any executor drives it).
+        let router = router(Arc::new(ServerState {
+            target: served,
+            body_read_timeout: None,
+        }));
         Ok(InProcessServer {
             service: any_service(router.clone()),
             router,

@@ -19,7 +19,14 @@
 //! What the server answers besides what the reference target answers:
 //! - a method other than `POST` or a path other than `/`: 404 `UnknownOperationException`;
 //! - a body over 1 MiB ([`MAX_BODY_BYTES`]): 413 `SerializationException`, without the body
-//!   ever being held in memory.
+//!   ever being held in memory;
+//! - a body that stops arriving ([`ServerOptions::body_read_timeout`]): 408
+//!   `RequestTimeoutException`, and the connection is closed;
+//! - a body cut short by the client (a broken chunked encoding, a connection closed early):
+//!   400 `SerializationException` when the client can still read it;
+//! - a head that is not HTTP: 400, a head with more than 100 headers or over about 400 KiB:
+//!   431 (both from hyper, without a body), and the connection is closed; a head that does not
+//!   arrive within [`ServerOptions::header_read_timeout`]: the connection is closed.
 
 mod error;
 mod handler;

@@ -1,16 +1,24 @@
 //! The running server: start, address, world, stop.
 
+use std::convert::Infallible;
 use std::fmt;
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::error::ServerError;
-use super::handler::{ServerState, router};
+use super::handler::{ServerState, handle};
 use super::options::ServerOptions;
 use crate::contract::RawRequest;
 use crate::oracle::CallerIdentity;
@@ -22,10 +30,25 @@ use crate::world::World;
 /// server anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The reference implementation over HTTP: a [`ReferenceTarget`] served by axum on a TCP
-/// socket, HTTP/1.1 with keep-alive. When the world has users, every request's SigV4
-/// signature is checked ([`SigV4Authenticator`], scoped to [`ServerOptions::region`]);
-/// otherwise every caller counts as unsigned, which a world without users accepts.
+/// How long the server waits before accepting again when an accept failed for lack of
+/// resources (for example too many open files).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The shortest header and body read timeouts: smaller ones are raised to it.
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// The reference implementation over HTTP: a [`ReferenceTarget`] served by hyper on a TCP
+/// socket, HTTP/1.1 (and 1.0) with keep-alive and pipelining. When the world has users, every
+/// request's SigV4 signature is checked ([`SigV4Authenticator`], scoped to
+/// [`ServerOptions::region`]); otherwise every caller counts as unsigned, which a world without
+/// users accepts.
+///
+/// What it does with clients that misbehave (see `docs/reliability.md`): a head not received
+/// within [`ServerOptions::header_read_timeout`] closes the connection, a body not received
+/// within [`ServerOptions::body_read_timeout`] is answered 408; more than 100 headers or a head
+/// over about 400 KiB is answered 431; bytes that are not HTTP are answered 400; a client that
+/// goes away mid-request only ends its own connection. Every connection is served on a task of
+/// its own, so none of this holds up other clients.
 ///
 /// [`ReferenceServer::serve_target`] serves any other [`Target`] the same way (for example the
 /// reference target with a defect injected, to check that a gate catches it over HTTP).
@@ -162,16 +185,19 @@ impl ReferenceServer {
             .map_err(|source| ServerError::LocalAddr { source })?;
         let state = Arc::new(ServerState {
             target: Arc::clone(&served),
+            body_read_timeout: Some(options.body_read_timeout.max(MIN_TIMEOUT)),
         });
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(options.header_read_timeout.max(MIN_TIMEOUT))
+            .keep_alive(true)
+            // A client that shuts its sending side after a request still gets the answer.
+            // (No `pipeline_flush`: with it, hyper keeps its automatic 400/431 answer to a head
+            // it cannot parse in the buffer while unread bytes remain, and closes without
+            // sending it.)
+            .half_close(true);
         let (shutdown, stop) = oneshot::channel::<()>();
-        let serve = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-            // A send or a dropped sender both mean stop.
-            let _ = stop.await;
-        });
-        let task = tokio::spawn(async move {
-            // `serve` only ends on shutdown; accept errors are retried inside.
-            let _ = serve.await;
-        });
+        let task = tokio::spawn(accept_loop(listener, http, state, stop));
         Ok(ReferenceServer {
             local_addr,
             reference,
@@ -226,14 +252,19 @@ impl ReferenceServer {
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 seconds), closes
-    /// idle keep-alive connections, and returns once the server has stopped.
+    /// idle keep-alive connections, and returns once the server has stopped (connections still
+    /// busy after 5 seconds are cut).
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+            // The accept loop bounds the grace itself; this is a backstop.
+            if tokio::time::timeout(SHUTDOWN_GRACE + Duration::from_secs(1), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
@@ -241,16 +272,85 @@ impl ReferenceServer {
 }
 
 impl Drop for ReferenceServer {
-    /// Stops the server without waiting: no new connections are accepted and open ones are
-    /// closed once their request in flight (if any) is answered.
+    /// Stops the server without waiting: no new connections are accepted (the socket is
+    /// closed as soon as the runtime runs the server's task), idle keep-alive connections are
+    /// closed and busy ones once their request in flight is answered (up to 5 seconds).
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
     }
+}
+
+/// Accepts connections until `stop` fires (or its sender is dropped), serving each on a task
+/// of its own; then closes the listener and shuts the connections down gracefully, cutting
+/// those still busy after [`SHUTDOWN_GRACE`].
+///
+/// A failed accept never ends the loop: a connection reset before it was accepted is skipped,
+/// and a lack of resources (too many open files) is waited out for [`ACCEPT_BACKOFF`], so that
+/// connections already open keep being served.
+async fn accept_loop(
+    listener: TcpListener,
+    http: http1::Builder,
+    state: Arc<ServerState>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        // Finished connections are reaped as new ones come, so the set stays small.
+        while connections.try_join_next().is_some() {}
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(error) if is_per_connection(&error) => continue,
+            Err(_) => {
+                tokio::select! {
+                    biased;
+                    _ = &mut stop => break,
+                    () = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                }
+            }
+        };
+        // Answers are small and written whole: no need to wait for more to send.
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        let service = service_fn(move |request: Request<Incoming>| {
+            let state = Arc::clone(&state);
+            async move { Ok::<_, Infallible>(handle(&state, request).await) }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        connections.spawn(async move {
+            // A connection that fails (the client went away, sent bytes that are not HTTP,
+            // took too long to send its head) only ends itself.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        connections.abort_all();
+    }
+    while connections.join_next().await.is_some() {}
+}
+
+/// Whether an accept error concerns only the connection being accepted (the next accept may
+/// well succeed at once), as opposed to the process running out of something.
+fn is_per_connection(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::ConnectionReset
+            | ErrorKind::Interrupted
+            | ErrorKind::WouldBlock
+    )
 }
 
 /// The reference target a server serves for this world and these options: the world checked,

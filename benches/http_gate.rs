@@ -1,0 +1,302 @@
+//! The HTTP gate's speed (cases judged per second: `runner::run` with an `HttpTarget` against
+//! `ReferenceServer::start`, as `opsworks-conformance run` does) next to a raw replay of the
+//! very requests the gate sent (recorded on the way out), with a minimal hyper client and no
+//! judging, against a fresh reference server in the same world. The ratio gate/raw is the
+//! share of the time the gate spends talking to the server: 1.0 would mean generation, signing,
+//! judging and shrinking cost nothing.
+//!
+//! ```sh
+//! cargo bench --bench http_gate          # 8 connections (the HttpTarget default), 2048 cases
+//! cargo bench --bench http_gate -- 1     # the connection count as an argument
+//! BENCH_CONNS=64 BENCH_CASES=8192 BENCH_ROUNDS=3 cargo bench --bench http_gate
+//! ```
+//!
+//! The gate, the server and the replaying client share one multi-thread runtime, as in
+//! `opsworks-conformance run`.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{HOST, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use opsworks_conformance::contract::{RawRequest, Response};
+use opsworks_conformance::runner::{RunConfig, run};
+use opsworks_conformance::server::ReferenceServer;
+use opsworks_conformance::target::{BoxFuture, HttpTarget, HttpTargetOptions, Target};
+use opsworks_conformance::world::World;
+use tokio::net::TcpStream;
+
+/// How many requests the runner keeps in flight. `RunConfig` has no concurrency setting in
+/// this version of the crate: the runner sends one case at a time, whatever the connections.
+const RUNNER_CONCURRENCY: usize = 1;
+
+/// A target that records every request it passes on (as sent: signed, headers in order).
+struct Recording<T> {
+    inner: T,
+    sent: Mutex<Vec<RawRequest>>,
+}
+
+impl<T: Target> Target for Recording<T> {
+    fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+        self.sent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request.clone());
+        self.inner.send(request)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn authority(&self) -> String {
+        self.inner.authority()
+    }
+
+    fn can_send(&self, request: &RawRequest) -> bool {
+        self.inner.can_send(request)
+    }
+}
+
+/// A recorded request as the replaying client sends it.
+#[derive(Clone)]
+struct Prepared {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+fn prepare(request: &RawRequest, authority: &str) -> Prepared {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &request.headers {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) else {
+            continue;
+        };
+        if name == http::header::CONTENT_LENGTH || name == http::header::TRANSFER_ENCODING {
+            continue;
+        }
+        headers.append(name, value);
+    }
+    if !headers.contains_key(HOST) {
+        if let Ok(host) = HeaderValue::from_str(authority) {
+            headers.insert(HOST, host);
+        }
+    }
+    Prepared {
+        headers,
+        body: Bytes::from(request.body.clone()),
+    }
+}
+
+/// Sends every request once, over `conns` keep-alive connections taking the next unsent
+/// request in turn; returns how many were answered.
+async fn replay(addr: SocketAddr, requests: Arc<Vec<Prepared>>, conns: usize) -> usize {
+    let next = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (requests, next, answered) = (
+            Arc::clone(&requests),
+            Arc::clone(&next),
+            Arc::clone(&answered),
+        );
+        tasks.push(tokio::spawn(async move {
+            let Ok(stream) = TcpStream::connect(addr).await else {
+                return;
+            };
+            let _ = stream.set_nodelay(true);
+            let Ok((mut sender, conn)) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+            else {
+                return;
+            };
+            let driver = tokio::spawn(conn);
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(prepared) = requests.get(index) else {
+                    break;
+                };
+                let mut request = Request::new(Full::new(prepared.body.clone()));
+                *request.method_mut() = Method::POST;
+                *request.uri_mut() = http::Uri::from_static("/");
+                *request.headers_mut() = prepared.headers.clone();
+                if sender.ready().await.is_err() {
+                    break;
+                }
+                let Ok(response) = sender.send_request(request).await else {
+                    break;
+                };
+                if response.into_body().collect().await.is_ok() {
+                    answered.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            drop(sender);
+            let _ = driver.await;
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    answered.load(Ordering::Relaxed)
+}
+
+/// One gate run against a fresh server: cases, requests sent, seconds, and the requests.
+async fn gate(world: &World, config: &RunConfig, conns: usize) -> (usize, Vec<RawRequest>, f64) {
+    let server = ReferenceServer::start(world.clone())
+        .await
+        .expect("the reference server starts");
+    let options = HttpTargetOptions {
+        concurrency: conns,
+        ..HttpTargetOptions::default()
+    };
+    let http = HttpTarget::with_options(&server.url(), options).expect("the server's URL");
+    let recording = Recording {
+        inner: http,
+        sent: Mutex::new(Vec::new()),
+    };
+    let started = Instant::now();
+    let report = run(&recording, world, config).await;
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(report.passed(), "the reference server fails its own gate");
+    server.shutdown().await;
+    let sent = recording
+        .sent
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    (report.cases, sent, seconds)
+}
+
+fn main() {
+    let conns: usize = std::env::args()
+        .skip(1)
+        .find(|arg| !arg.starts_with('-'))
+        .or_else(|| std::env::var("BENCH_CONNS").ok())
+        .and_then(|text| text.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(8);
+    let cases: usize = std::env::var("BENCH_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(2048);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let config = RunConfig::default().with_cases(cases);
+    println!(
+        "HTTP gate vs raw replay of the same requests: {cases} cases (seed 0), {conns} \
+         connections (HttpTarget concurrency), runner concurrency {RUNNER_CONCURRENCY} \
+         (RunConfig has no concurrency setting: one case in flight at a time); best of {rounds}"
+    );
+    for (label, world) in [
+        ("bundled world (no users)", World::bundled()),
+        ("world with users (signed)", World::bundled_with_users()),
+    ] {
+        runtime.block_on(async {
+            // Warm-up: a small run (connections, caches, lazy statics).
+            let _ = gate(&world, &RunConfig::default().with_cases(200), conns).await;
+            let mut best_gate = f64::MAX;
+            let mut best_raw = f64::MAX;
+            let mut best_raw_all = f64::MAX;
+            let mut best_http = f64::MAX;
+            let (mut cases_run, mut requests_sent) = (0, 0);
+            for _ in 0..rounds {
+                let (cases, sent, seconds) = gate(&world, &config, conns).await;
+                best_gate = best_gate.min(seconds);
+                cases_run = cases;
+                requests_sent = sent.len();
+
+                let server = ReferenceServer::start(world.clone())
+                    .await
+                    .expect("the reference server starts");
+                let authority = server.local_addr().to_string();
+                let prepared: Arc<Vec<Prepared>> =
+                    Arc::new(sent.iter().map(|r| prepare(r, &authority)).collect());
+                // As many connections as the runner keeps requests in flight: the gate's
+                // own pace; then all the connections at once. The recording is replayed
+                // `passes` times so that a measurement lasts long enough to mean something;
+                // the time of one pass is kept.
+                let passes = 5;
+                let many: Arc<Vec<Prepared>> = Arc::new(
+                    (0..passes)
+                        .flat_map(|_| prepared.iter().map(Prepared::clone))
+                        .collect(),
+                );
+                for (replay_conns, best) in [
+                    (RUNNER_CONCURRENCY.min(conns), &mut best_raw),
+                    (conns, &mut best_raw_all),
+                ] {
+                    let started = Instant::now();
+                    let answered =
+                        replay(server.local_addr(), Arc::clone(&many), replay_conns).await;
+                    let seconds = started.elapsed().as_secs_f64() / f64::from(passes);
+                    assert_eq!(answered, many.len(), "the replay lost requests");
+                    *best = best.min(seconds);
+                }
+                // The gate's own HTTP client (reqwest through HttpTarget), one request at a
+                // time, no judging: what the transport costs the gate.
+                let http = HttpTarget::with_options(
+                    &server.url(),
+                    HttpTargetOptions {
+                        concurrency: conns,
+                        ..HttpTargetOptions::default()
+                    },
+                )
+                .expect("the server's URL");
+                let started = Instant::now();
+                for _ in 0..passes {
+                    for request in &sent {
+                        assert!(
+                            http.send(request).await.is_ok(),
+                            "HttpTarget lost a request"
+                        );
+                    }
+                }
+                best_http = best_http.min(started.elapsed().as_secs_f64() / f64::from(passes));
+                server.shutdown().await;
+            }
+            let per_second = |seconds: f64| cases_run as f64 / seconds.max(f64::MIN_POSITIVE);
+            println!(
+                "\n{label}: {cases_run} cases, {requests_sent} requests sent (shrinking included)"
+            );
+            println!(
+                "  gate             {:>8.3} s  {:>9.0} cases/s",
+                best_gate,
+                per_second(best_gate)
+            );
+            println!(
+                "  raw replay ({:>2}) {:>8.3} s  {:>9.0} cases/s  ratio gate/raw {:.2}",
+                RUNNER_CONCURRENCY.min(conns),
+                best_raw,
+                per_second(best_raw),
+                best_raw / best_gate
+            );
+            if conns != RUNNER_CONCURRENCY.min(conns) {
+                println!(
+                    "  raw replay ({conns:>2}) {:>8.3} s  {:>9.0} cases/s  ratio gate/raw {:.2}",
+                    best_raw_all,
+                    per_second(best_raw_all),
+                    best_raw_all / best_gate
+                );
+            }
+            println!(
+                "  HttpTarget alone {:>8.3} s  {:>9.0} cases/s  (the same requests, one at a \
+                 time, through the gate's client, no judging)",
+                best_http,
+                per_second(best_http)
+            );
+        });
+    }
+}
