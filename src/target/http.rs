@@ -261,6 +261,9 @@ impl HttpTarget {
             // No timeout of the client's own: `exchange` bounds the whole exchange, so that
             // every timeout reads the same ("no complete response within N ms").
             .pool_max_idle_per_host(options.concurrency)
+            // Below the reference server's 10 s idle limit, so that a connection the server is
+            // closing after a pause is never picked for the next request.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build()
             .map_err(|error| HttpTargetError::Client {
                 message: error_chain(&error),
