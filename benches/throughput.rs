@@ -1,20 +1,24 @@
 //! Throughput benchmarks: oracle verdicts per second, generated cases per second per family,
-//! and the in-process gate's cases per second. Run with `cargo bench --bench throughput`.
+//! and the in-process gate's cases per second. Run with `cargo bench --bench throughput`
+//! (`BENCH_MS=N` sets the time budget of each figure, 1000 ms by default).
 //!
-//! Figures are printed next to a baseline measured in the same run (parsing the same body with
-//! serde_json), so a noisy machine shows up in both.
+//! Every figure is printed next to a baseline measured in the same run, so a noisy machine
+//! shows up in both: the oracle next to serde_json parsing the same body; generation next to
+//! serde_json parsing a typical body (a measure of the machine); the gate next to the work it
+//! does done in sequence on one thread (generating the same cases and judging each twice: the
+//! reference target's verdict and the runner's).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, RawRequest};
-use opsworks_conformance::generate::{server_rules, violating};
+use opsworks_conformance::generate::{Case, family, server_rules, violating};
 use opsworks_conformance::oracle::{CallerIdentity, judge_request};
 use opsworks_conformance::runner::{RunConfig, run};
 use opsworks_conformance::target::{ReferenceTarget, block_on};
 use opsworks_conformance::world::World;
 use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::TestRunner;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// Calls `work` repeatedly for about `budget`; returns calls per second.
 fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
@@ -27,6 +31,39 @@ fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
         calls += 64;
     }
     calls as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The random source the runner gives a rule for a seed (see `runner::run`).
+fn runner_for(seed: u64, rule: &str) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    for (index, byte) in rule.bytes().enumerate() {
+        bytes[8 + index % 24] ^= byte.rotate_left((index / 24) as u32);
+    }
+    let config = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+/// The cases a default run makes in `world` (seed 0), in order.
+fn run_cases(world: &World, config: &RunConfig) -> Vec<Case> {
+    let families: Vec<_> = server_rules()
+        .into_iter()
+        .filter_map(|rule| family(rule, world).map(|strategy| (rule, strategy)))
+        .collect();
+    let per_rule = (config.cases / families.len().max(1)).max(config.min_cases_per_rule);
+    let mut cases = Vec::new();
+    for (rule, strategy) in families {
+        let mut runner = runner_for(config.seed, rule.as_str());
+        for _ in 0..per_rule {
+            if let Ok(tree) = strategy.new_tree(&mut runner) {
+                cases.push(tree.current());
+            }
+        }
+    }
+    cases
 }
 
 fn main() {
@@ -51,6 +88,11 @@ fn main() {
         .to_raw();
 
     println!("oracle (one core)");
+    let parse = |request: &RawRequest| {
+        rate(budget, || {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(&request.body)).ok());
+        })
+    };
     for (name, request) in [("typical", &typical), ("64 KiB CustomJson", &worst)] {
         let verdicts = rate(budget, || {
             black_box(judge_request(
@@ -59,9 +101,7 @@ fn main() {
                 &CallerIdentity::Unsigned,
             ));
         });
-        let parses = rate(budget, || {
-            black_box(serde_json::from_slice::<serde_json::Value>(black_box(&request.body)).ok());
-        });
+        let parses = parse(request);
         println!(
             "  {name:<20} {verdicts:>12.0} verdicts/s   serde_json parse alone {parses:>12.0}/s   ratio {:.2}",
             verdicts / parses
@@ -69,6 +109,8 @@ fn main() {
     }
 
     println!("generation (cases/s per family, bundled world with users)");
+    let machine = parse(&typical);
+    println!("  baseline: serde_json parse of the typical body {machine:>10.0}/s");
     let users = World::bundled_with_users();
     let mut runner = TestRunner::deterministic();
     for rule in server_rules() {
@@ -80,22 +122,46 @@ fn main() {
                 black_box(tree.current());
             }
         });
-        println!("  {:<24} {cases:>10.0} cases/s", rule.as_str());
-    }
-
-    println!("in-process gate against ReferenceTarget");
-    for cases in [2048usize, 8192] {
-        let target = ReferenceTarget::new(world.clone());
-        let config = RunConfig::default().with_cases(cases);
-        let start = Instant::now();
-        let report = block_on(run(&target, &world, &config));
-        let elapsed = start.elapsed().as_secs_f64();
         println!(
-            "  {:>6} cases in {elapsed:.3} s = {:>9.0} cases/s (verdict {})",
-            report.cases,
-            report.cases as f64 / elapsed,
-            if report.passed() { "pass" } else { "fail" }
+            "  {:<24} {cases:>10.0} cases/s   ratio to baseline {:.3}",
+            rule.as_str(),
+            cases / machine
         );
     }
-    let _ = RawRequest::default();
+
+    println!("in-process gate against ReferenceTarget (RunConfig::default(): 2048 cases, seed 0)");
+    // The baseline: the same cases generated, and each judged twice, in sequence on one thread.
+    let config = RunConfig::default();
+    let start = Instant::now();
+    let mut sequential = 0usize;
+    while start.elapsed() < budget || sequential == 0 {
+        let cases = run_cases(&world, &config);
+        for case in &cases {
+            let caller = case.caller();
+            black_box(judge_request(&world, &case.request, &caller));
+            black_box(judge_request(&world, &case.request, &caller));
+        }
+        sequential += cases.len();
+    }
+    let baseline = sequential as f64 / start.elapsed().as_secs_f64();
+    println!("  baseline: generate + judge twice, one thread {baseline:>9.0} cases/s");
+    for concurrency in [1usize, 8] {
+        let config = RunConfig::default().with_concurrency(concurrency);
+        let start = Instant::now();
+        let (mut cases, mut runs, mut passed) = (0usize, 0usize, true);
+        while start.elapsed() < budget || runs < 2 {
+            let target = ReferenceTarget::new(world.clone());
+            let report = block_on(run(&target, &world, &config));
+            cases += report.cases;
+            runs += 1;
+            passed &= report.passed();
+        }
+        let gate = cases as f64 / start.elapsed().as_secs_f64();
+        println!(
+            "  concurrency {concurrency}: {runs:>3} runs of {:>5} cases = {gate:>9.0} cases/s (verdict {})   ratio to baseline {:.2}",
+            cases / runs,
+            if passed { "pass" } else { "fail" },
+            gate / baseline
+        );
+    }
 }

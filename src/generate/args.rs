@@ -4,6 +4,7 @@
 //!
 //! `None` means no `Args` member at all; `Some({})` is an empty map, which no rule objects to.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -11,6 +12,7 @@ use proptest::sample::{Index, select};
 use serde_json::{Value, json};
 
 use crate::contract::CommandName;
+use crate::generate::cache::regex;
 use crate::generate::text::{os_version, recipe_name};
 use crate::world::AppType;
 
@@ -51,6 +53,30 @@ pub fn valid_args(
     name: CommandName,
     app_type: Option<AppType>,
 ) -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
+    type Built = Vec<((CommandName, Option<AppType>), BoxedStrategy<Option<Args>>)>;
+    thread_local! {
+        static BUILT: RefCell<Built> = const { RefCell::new(Vec::new()) };
+    }
+    // Built once per thread and key: valid requests ask for these for every value.
+    let key = (name, app_type);
+    let cached = BUILT.try_with(|built| {
+        let mut built = built.try_borrow_mut().ok()?;
+        if let Some((_, strategy)) = built.iter().find(|(k, _)| *k == key) {
+            return Some(strategy.clone());
+        }
+        let strategy = build_valid_args(name, app_type);
+        built.push((key, strategy.clone()));
+        Some(strategy)
+    });
+    cached
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| build_valid_args(name, app_type))
+}
+
+type Args = BTreeMap<String, Vec<String>>;
+
+fn build_valid_args(name: CommandName, app_type: Option<AppType>) -> BoxedStrategy<Option<Args>> {
     match name {
         CommandName::ExecuteRecipes => proptest::collection::vec(recipe_name(), 1..=5)
             .prop_map(|recipes| args([("recipes", recipes)]))
@@ -103,7 +129,7 @@ fn bad_boolean() -> impl Strategy<Value = Vec<String>> {
         Just(Vec::new()),
         word.clone().prop_map(|word| vec![word]),
         (any::<bool>(), any::<bool>()).prop_map(|(a, b)| vec![a.to_string(), b.to_string()]),
-        proptest::collection::vec(prop_oneof![word, ".{0,8}"], 1..4),
+        proptest::collection::vec(prop_oneof![word, regex!(".{0,8}")], 1..4),
     ]
     .prop_filter("not exactly [\"true\"] or [\"false\"]", |values| {
         values != &["true"] && values != &["false"]
@@ -164,7 +190,7 @@ fn any_values() -> impl Strategy<Value = Vec<String>> {
         Just(vec!["true".to_owned()]),
         Just(Vec::new()),
         proptest::collection::vec(recipe_name(), 1..3),
-        proptest::collection::vec(".{0,8}", 1..3),
+        proptest::collection::vec(regex!(".{0,8}"), 1..3),
     ]
 }
 
@@ -176,15 +202,38 @@ fn any_values() -> impl Strategy<Value = Vec<String>> {
 pub fn unknown_arg(
     name: CommandName,
 ) -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
+    thread_local! {
+        static BUILT: RefCell<Vec<(CommandName, BoxedStrategy<Option<Args>>)>> =
+            const { RefCell::new(Vec::new()) };
+    }
+    // Built once per thread and command: M-UNKNOWN-ARGS asks for one for every value.
+    let cached = BUILT.try_with(|built| {
+        let mut built = built.try_borrow_mut().ok()?;
+        if let Some((_, strategy)) = built.iter().find(|(k, _)| *k == name) {
+            return Some(strategy.clone());
+        }
+        let strategy = build_unknown_arg(name);
+        built.push((name, strategy.clone()));
+        Some(strategy)
+    });
+    cached
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| build_unknown_arg(name))
+}
+
+fn build_unknown_arg(name: CommandName) -> BoxedStrategy<Option<Args>> {
     let keys: Vec<&'static str> = ARG_NAMES
         .into_iter()
         .filter(|key| !name.args().contains(key))
         .collect();
-    (valid_args(name, None), select(keys), any_values()).prop_map(|(valid, key, values)| {
-        let mut map = valid.unwrap_or_default();
-        map.insert(key.to_owned(), values);
-        Some(map)
-    })
+    (valid_args(name, None), select(keys), any_values())
+        .prop_map(|(valid, key, values)| {
+            let mut map = valid.unwrap_or_default();
+            map.insert(key.to_owned(), values);
+            Some(map)
+        })
+        .boxed()
 }
 
 /// Non-empty `Args` for a command that takes none (M-ARGS-UNUSED): one to three entries, with
@@ -193,7 +242,7 @@ pub fn unknown_arg(
 pub fn unused_args() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
     let key = prop_oneof![
         select(&ARG_NAMES[..]).prop_map(str::to_owned),
-        "[a-z_]{1,12}",
+        regex!("[a-z_]{1,12}"),
     ];
     proptest::collection::btree_map(key, any_values(), 1..=3).prop_map(Some)
 }
@@ -208,7 +257,7 @@ pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
         prop_oneof![
             select(vec!["recipes", "migrate", "allow_reboot", "upgrade_os_to"])
                 .prop_map(str::to_owned),
-            "[a-z_]{1,12}",
+            regex!("[a-z_]{1,12}"),
         ]
     };
     let not_a_string = prop_oneof![
@@ -220,7 +269,7 @@ pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
         Just(json!({})),
     ];
     let not_an_array = prop_oneof![
-        ".{0,8}".prop_map(Value::String),
+        regex!(".{0,8}").prop_map(Value::String),
         any::<i32>().prop_map(Value::from),
         any::<bool>().prop_map(Value::Bool),
         Just(json!({"0": "phpapp::appsetup"})),
@@ -228,7 +277,7 @@ pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(json!([])),
         Just(json!(["phpapp::appsetup"])),
-        ".{0,12}".prop_map(Value::String),
+        regex!(".{0,12}").prop_map(Value::String),
         any::<i64>().prop_map(Value::from),
         any::<bool>().prop_map(Value::Bool),
         (key(), not_an_array).prop_map(|(key, value)| json!({ key: value })),

@@ -34,7 +34,7 @@ impl Case {
         Case {
             rule,
             label,
-            request: input.to_raw(),
+            request: RawRequest::json(crate::generate::json_out::input_body(&input)),
             signing,
             input: Some(input),
         }

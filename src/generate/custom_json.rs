@@ -11,6 +11,9 @@ use proptest::sample::select;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
+use crate::generate::cache::{per_thread, regex};
+use crate::generate::json_out::value_text;
+
 /// The longest text [`valid_custom_json`] makes: 64 KiB.
 const LONG_MAX: usize = 64 * 1024;
 
@@ -51,9 +54,9 @@ const PLAIN_FRAGMENTS: [&str; 6] = ["lorem ", "ipsum", "é", "中", "🚀", "012
 /// Short strings made of [`FRAGMENTS`], or any Unicode.
 fn short_string() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-z]{0,8}",
+        regex!("[a-z]{0,8}"),
         proptest::collection::vec(select(&FRAGMENTS[..]), 1..5).prop_map(|parts| parts.concat()),
-        ".{0,8}",
+        regex!(".{0,8}"),
     ]
 }
 
@@ -85,12 +88,47 @@ fn object(members: Vec<(String, Value)>) -> Value {
 
 /// Any JSON value, nested up to 6 containers deep, with unique names in every object.
 fn value() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(6, 48, 5, |inner| {
+    recursive(scalar().boxed(), 6, 48, 5, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             proptest::collection::vec((short_string(), inner), 0..5).prop_map(object),
         ]
     })
+}
+
+/// The strategy that `base.prop_recursive(depth, desired_size, expected_branch_size, recurse)`
+/// builds every time it makes a value, built once (so the same values from the same random
+/// source): a union of the leaf and one more level of `recurse`, `depth` times.
+fn recursive<T, R>(
+    base: BoxedStrategy<T>,
+    depth: u32,
+    desired_size: u32,
+    expected_branch_size: u32,
+    recurse: impl Fn(BoxedStrategy<T>) -> R,
+) -> BoxedStrategy<T>
+where
+    T: std::fmt::Debug + 'static,
+    R: Strategy<Value = T> + 'static,
+{
+    let mut branch_probabilities = Vec::new();
+    let mut k2 = u64::from(expected_branch_size) * 2;
+    for _ in 0..depth {
+        branch_probabilities.push(f64::from(desired_size) / k2 as f64);
+        k2 = k2.saturating_mul(u64::from(expected_branch_size) * 2);
+    }
+    let mut strategy = base;
+    while let Some(branch_probability) = branch_probabilities.pop() {
+        let recursive_choice = recurse(strategy.clone()).boxed();
+        let non_recursive_choice = strategy;
+        let (weight_branch, weight_leaf) =
+            proptest::strategy::float_to_weight(branch_probability.min(0.9));
+        strategy = prop_oneof![
+            weight_leaf => non_recursive_choice,
+            weight_branch => recursive_choice,
+        ]
+        .boxed();
+    }
+    strategy
 }
 
 /// A formatter that writes every non-ASCII character as a `\uXXXX` escape (astral ones as
@@ -142,7 +180,7 @@ fn layout() -> impl Strategy<Value = Layout> {
 /// The text of a value in a layout. Serialising a `Value` cannot fail.
 fn write(value: &Value, layout: Layout) -> String {
     match layout {
-        Layout::Compact => value.to_string(),
+        Layout::Compact => value_text(value),
         Layout::Pretty => serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()),
         Layout::Escaped => {
             let mut bytes = Vec::new();
@@ -152,7 +190,7 @@ fn write(value: &Value, layout: Layout) -> String {
                 Err(_) => value.to_string(),
             }
         }
-        Layout::Padded => format!(" \t\r\n{value}\n "),
+        Layout::Padded => format!(" \t\r\n{}\n ", value_text(value)),
     }
 }
 
@@ -180,7 +218,7 @@ fn long_object() -> impl Strategy<Value = String> {
         .prop_map(|(members, unit, target)| {
             let mut map: Map<String, Value> = members.into_iter().collect();
             map.insert("long".to_owned(), Value::String(String::new()));
-            let base = Value::Object(map.clone()).to_string().len();
+            let base = value_text(&Value::Object(map.clone())).len();
             let unit = unit.concat();
             let mut long = String::new();
             let room = target.saturating_sub(base);
@@ -193,7 +231,7 @@ fn long_object() -> impl Strategy<Value = String> {
             }
             long.truncate(end);
             map.insert("long".to_owned(), Value::String(long));
-            Value::Object(map).to_string()
+            value_text(&Value::Object(map))
         })
 }
 
@@ -204,6 +242,10 @@ fn long_object() -> impl Strategy<Value = String> {
 /// with `\u` escapes or with surrounding whitespace; rarely a long one (1 KiB to 64 KiB).
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn valid_custom_json() -> impl Strategy<Value = String> {
+    per_thread!(String, build_valid_custom_json())
+}
+
+fn build_valid_custom_json() -> impl Strategy<Value = String> {
     prop_oneof![
         2 => Just("{}".to_owned()),
         4 => (proptest::collection::vec((short_string(), scalar()), 1..6), layout())

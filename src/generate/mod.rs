@@ -23,11 +23,14 @@
 //! ```
 
 pub mod args;
+mod cache;
 mod case;
 pub mod command;
 pub mod custom_json;
 pub mod ids;
+mod json_out;
 mod request;
+pub(crate) mod stream;
 pub mod text;
 mod violating;
 pub mod world;

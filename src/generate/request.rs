@@ -74,16 +74,21 @@ pub fn valid_input(stack: &Stack) -> BoxedStrategy<CreateDeploymentInput> {
         .map(|layer| layer.layer_id.clone())
         .collect();
     let choices = command_choices(stack);
+    // Built once, not for every value: the same values, far cheaper.
+    let instances = non_empty_subset(instances);
+    let layers = non_empty_subset(layers);
+    let comments = proptest::option::of(comment()).boxed();
+    let custom_json = proptest::option::of(valid_custom_json()).boxed();
     proptest::sample::select(choices)
         .prop_flat_map(move |(name, app)| {
             let app_type = app.as_ref().map(|(_, app_type)| *app_type);
             (
                 Just((name, app.map(|(app_id, _)| app_id))),
                 valid_args(name, app_type),
-                non_empty_subset(instances.clone()),
-                non_empty_subset(layers.clone()),
-                proptest::option::of(comment()),
-                proptest::option::of(valid_custom_json()),
+                instances.clone(),
+                layers.clone(),
+                comments.clone(),
+                custom_json.clone(),
             )
         })
         .prop_map(
@@ -134,19 +139,31 @@ fn non_empty_subset(ids: Vec<String>) -> BoxedStrategy<Option<Vec<String>>> {
 /// ```
 #[must_use]
 pub fn valid_request(world: &World) -> Option<BoxedStrategy<Case>> {
+    Some(
+        valid_pairs(world)?
+            .prop_map(|(input, signing)| {
+                Case::typed(rules::S_ACCEPT_VALID, "valid", input, signing)
+            })
+            .boxed(),
+    )
+}
+
+/// The typed requests of [`valid_request`] with their signing, not serialised yet (the same
+/// draws, so the same values).
+pub(crate) fn valid_pairs(
+    world: &World,
+) -> Option<BoxedStrategy<(CreateDeploymentInput, Signing)>> {
     let pairs = allowed_pairs(world);
     if pairs.is_empty() {
         return None;
     }
-    let strategies: Vec<BoxedStrategy<Case>> = pairs
+    let strategies: Vec<BoxedStrategy<(CreateDeploymentInput, Signing)>> = pairs
         .into_iter()
         .filter_map(|(stack_id, signing)| {
             let stack = world.stack(&stack_id)?;
             Some(
                 valid_input(stack)
-                    .prop_map(move |input| {
-                        Case::typed(rules::S_ACCEPT_VALID, "valid", input, signing.clone())
-                    })
+                    .prop_map(move |input| (input, signing.clone()))
                     .boxed(),
             )
         })

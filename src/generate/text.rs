@@ -4,6 +4,8 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
+use crate::generate::cache::{per_thread, regex};
+
 /// The largest text [`comment`] makes: 64 KiB.
 const LONG_MAX: usize = 64 * 1024;
 
@@ -40,13 +42,13 @@ const NEEDS_ESCAPING: [&str; 13] = [
 
 /// Short ASCII text.
 fn ascii() -> impl Strategy<Value = String> {
-    "[ -~]{1,40}"
+    regex!("[ -~]{1,40}")
 }
 
 /// A word from one of the lists above.
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-zA-Z0-9]{1,8}",
+        regex!("[a-zA-Z0-9]{1,8}"),
         select(&MULTI_BYTE[..]).prop_map(str::to_owned),
         select(&EMOJI[..]).prop_map(str::to_owned),
         select(&NEEDS_ESCAPING[..]).prop_map(str::to_owned),
@@ -90,13 +92,17 @@ fn long_text() -> impl Strategy<Value = String> {
 /// these, and rarely a long text (4 KiB to 64 KiB).
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn comment() -> impl Strategy<Value = String> {
+    per_thread!(String, build_comment())
+}
+
+fn build_comment() -> impl Strategy<Value = String> {
     prop_oneof![
         1 => Just(String::new()),
         4 => ascii(),
         3 => words(&MULTI_BYTE),
         3 => words(&EMOJI),
         3 => proptest::collection::vec(select(&NEEDS_ESCAPING[..]), 1..8).prop_map(|parts| parts.concat()),
-        2 => ".{1,24}",
+        2 => regex!(".{1,24}"),
         4 => proptest::collection::vec(word(), 1..12).prop_map(|parts| parts.concat()),
         1 => long_text(),
     ]
@@ -117,8 +123,8 @@ pub fn recipe_name() -> impl Strategy<Value = String> {
             "opsworks_agent::default",
         ])
         .prop_map(str::to_owned),
-        "[a-z][a-z0-9_]{0,15}::[a-z][a-z0-9_]{0,15}",
-        "[a-z][a-z0-9_]{0,15}",
+        regex!("[a-z][a-z0-9_]{0,15}::[a-z][a-z0-9_]{0,15}"),
+        regex!("[a-z][a-z0-9_]{0,15}"),
         select(vec![
             "café::recette",
             "中文::食谱",

@@ -21,7 +21,7 @@ use crate::generate::custom_json::{
     custom_json_beyond_limits, invalid_custom_json, non_object_custom_json,
 };
 use crate::generate::ids::{absent_id, near_miss_id};
-use crate::generate::request::{allowed_pairs, valid_input, valid_request};
+use crate::generate::request::{allowed_pairs, valid_input, valid_pairs};
 use crate::world::{AppType, PermissionLevel, Stack, World};
 
 type Args = Option<BTreeMap<String, Vec<String>>>;
@@ -59,14 +59,34 @@ pub fn family(rule: RuleId, world: &World) -> Option<BoxedStrategy<Case>> {
 /// ```
 #[must_use]
 pub fn violating(rule: RuleId, world: &World) -> Option<BoxedStrategy<Case>> {
-    let valid = valid_request(world);
-    let families = Families { world, valid };
+    let inputs = valid_pairs(world).map(|pairs| {
+        pairs
+            .prop_map(|(input, signing)| ValidInput {
+                rule: rules::S_ACCEPT_VALID,
+                label: "valid",
+                input: Some(input),
+                signing,
+            })
+            .boxed()
+    });
+    let families = Families { world, inputs };
     families.of(rule)
 }
 
 struct Families<'w> {
     world: &'w World,
-    valid: Option<BoxedStrategy<Case>>,
+    /// The cases of [`valid_request`](crate::generate::valid_request), before the request is
+    /// serialised (most families change the input first).
+    inputs: Option<BoxedStrategy<ValidInput>>,
+}
+
+/// A valid case before serialisation: the fields of a [`Case`] that the families use.
+#[derive(Debug, Clone)]
+struct ValidInput {
+    rule: RuleId,
+    label: &'static str,
+    input: Option<CreateDeploymentInput>,
+    signing: Signing,
 }
 
 /// Relabels the cases of a strategy for another rule.
@@ -102,7 +122,7 @@ fn json_case(
     object: Map<String, Value>,
     signing: Signing,
 ) -> Case {
-    let body = Value::Object(object).to_string();
+    let body = crate::generate::json_out::value_text(&Value::Object(object));
     Case::raw(rule, label, RawRequest::json(body), signing)
 }
 
@@ -121,22 +141,42 @@ const PLAIN_STACK_COMMANDS: [CommandName; 4] = [
 ];
 
 impl Families<'_> {
+    /// Valid requests ([`valid_request`](crate::generate::valid_request)).
     fn valid(&self) -> Option<BoxedStrategy<Case>> {
-        self.valid.clone()
+        Some(
+            self.inputs()?
+                .prop_map(|valid| {
+                    Case::typed(
+                        valid.rule,
+                        valid.label,
+                        valid.input.unwrap_or_default(),
+                        valid.signing,
+                    )
+                })
+                .boxed(),
+        )
+    }
+
+    /// Valid requests, not serialised yet.
+    fn inputs(&self) -> Option<BoxedStrategy<ValidInput>> {
+        self.inputs.clone()
     }
 
     /// Valid requests reduced to a plain stack command (no AppId, no Args), so that a single
     /// change makes exactly one case.
-    fn plain(&self) -> Option<BoxedStrategy<Case>> {
+    fn plain(&self) -> Option<BoxedStrategy<ValidInput>> {
         Some(
             (
-                self.valid()?,
+                self.inputs()?,
                 proptest::sample::select(&PLAIN_STACK_COMMANDS[..]),
             )
                 .prop_map(|(case, name)| {
-                    let mut input = with_command(case.input.clone().unwrap_or_default(), name);
+                    let mut input = with_command(case.input.unwrap_or_default(), name);
                     input.app_id = None;
-                    Case::typed(case.rule, case.label, input, case.signing)
+                    ValidInput {
+                        input: Some(input),
+                        ..case
+                    }
                 })
                 .boxed(),
         )
@@ -265,11 +305,16 @@ impl Families<'_> {
             RawRequest::json(format!("{}{}", "[".repeat(depth), "]".repeat(depth)))
         });
         let deep_custom = (129usize..20_000).prop_map(move |depth| {
-            let custom = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
-            RawRequest::json(
-                json!({"StackId": "s", "Command": {"Name": "setup"}, "CustomJson": custom})
-                    .to_string(),
-            )
+            // The body of `{"StackId":"s","Command":{"Name":"setup"},"CustomJson":custom}` with
+            // custom = `{"a":` * depth + `1` + `}` * depth, written directly (its only
+            // character to escape is the quote).
+            let mut body = Vec::with_capacity(64 + depth * 8);
+            body.extend_from_slice(br#"{"StackId":"s","Command":{"Name":"setup"},"CustomJson":""#);
+            body.extend_from_slice(&br#"{\"a\":"#.repeat(depth));
+            body.push(b'1');
+            body.resize(body.len() + depth, b'}');
+            body.extend_from_slice(br#""}"#);
+            RawRequest::json(body)
         });
         let invalid_utf8 = proptest::collection::vec(128u8..=255, 1..16).prop_map(|bytes| {
             let mut body = br#"{"StackId":""#.to_vec();
@@ -278,10 +323,12 @@ impl Families<'_> {
             RawRequest::json(body)
         });
         let big = (1usize..200).prop_map(|kib| {
-            RawRequest::json(
-                json!({"StackId": "s", "Command": {"Name": "setup"}, "Comment": "x".repeat(kib * 1024)})
-                    .to_string(),
-            )
+            // `{"StackId":"s","Command":{"Name":"setup"},"Comment":"xx…"}`, written directly.
+            let mut body = Vec::with_capacity(64 + kib * 1024);
+            body.extend_from_slice(br#"{"StackId":"s","Command":{"Name":"setup"},"Comment":""#);
+            body.resize(body.len() + kib * 1024, b'x');
+            body.extend_from_slice(br#""}"#);
+            RawRequest::json(body)
         });
         prop_oneof![random, deep, deep_custom, invalid_utf8, big]
             .prop_map(move |request| {
@@ -315,7 +362,7 @@ impl Families<'_> {
 
     fn empty_body(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            self.valid()?
+            self.inputs()?
                 .prop_map(|case| {
                     Case::raw(
                         rules::P_EMPTY_BODY,
@@ -422,7 +469,7 @@ impl Families<'_> {
     /// V-STACK-REQUIRED, V-COMMAND-REQUIRED: the member missing, or null.
     fn without_member(&self, member: &'static str) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, any::<bool>())
+            (self.inputs()?, any::<bool>())
                 .prop_map(move |(case, null)| {
                     let mut object = body_object(&case.input.unwrap_or_default());
                     if null {
@@ -439,7 +486,7 @@ impl Families<'_> {
 
     fn without_name(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..3)
+            (self.inputs()?, 0usize..3)
                 .prop_map(|(case, kind)| {
                     let mut object = body_object(&case.input.unwrap_or_default());
                     let (label, command) = match kind {
@@ -538,7 +585,7 @@ impl Families<'_> {
 
     fn app_required(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, app_command())
+            (self.inputs()?, app_command())
                 .prop_map(|(case, name)| {
                     let mut input = with_command(case.input.unwrap_or_default(), name);
                     input.app_id = None;
@@ -554,7 +601,7 @@ impl Families<'_> {
         label: &'static str,
     ) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, texts)
+            (self.inputs()?, texts)
                 .prop_map(move |(case, text)| {
                     let mut input = case.input.unwrap_or_default();
                     input.custom_json = Some(text);
@@ -572,7 +619,7 @@ impl Families<'_> {
         label: &'static str,
     ) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, args)
+            (self.inputs()?, args)
                 .prop_map(move |(case, args)| {
                     let mut input = with_command(case.input.unwrap_or_default(), name);
                     input.app_id = None;
@@ -722,6 +769,15 @@ impl Families<'_> {
                     .cloned()
                     .collect();
                 let mut arms = vec![absent_id(all_apps.clone()).boxed(), near];
+                if !own.is_empty() {
+                    // Near misses of the stack's own apps (other case, padding, a prefix): what
+                    // a lax lookup in the right stack would wrongly match.
+                    arms.push(
+                        proptest::sample::select(own.clone())
+                            .prop_flat_map(|id| near_miss_id(&id))
+                            .boxed(),
+                    );
+                }
                 if !others.is_empty() {
                     arms.push(proptest::sample::select(others).boxed());
                 }
@@ -921,7 +977,7 @@ impl Families<'_> {
     fn unknown_args(&self) -> Option<BoxedStrategy<Case>> {
         let names = [CommandName::ExecuteRecipes, CommandName::UpdateDependencies];
         Some(
-            (self.valid()?, proptest::sample::select(names.to_vec()))
+            (self.inputs()?, proptest::sample::select(names.to_vec()))
                 .prop_flat_map(|(case, name)| (Just(case), Just(name), unknown_arg(name)))
                 .prop_map(|(case, name, args)| {
                     let mut input = with_command(case.input.unwrap_or_default(), name);
@@ -982,7 +1038,7 @@ impl Families<'_> {
 
     fn empty_string_ids(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..4)
+            (self.inputs()?, 0usize..4)
                 .prop_map(|(case, kind)| {
                     let mut input = case.input.unwrap_or_default();
                     let label = match kind {
@@ -1018,7 +1074,7 @@ impl Families<'_> {
 
     fn empty_lists(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, any::<bool>())
+            (self.inputs()?, any::<bool>())
                 .prop_map(|(case, instances)| {
                     let mut input = case.input.unwrap_or_default();
                     if instances {
@@ -1068,7 +1124,7 @@ impl Families<'_> {
             "x-amz-meta",
         ];
         Some(
-            (self.valid()?, proptest::sample::select(names.to_vec()))
+            (self.inputs()?, proptest::sample::select(names.to_vec()))
                 .prop_map(|(case, name)| {
                     let mut object = body_object(&case.input.unwrap_or_default());
                     if let Some(inner) = name.strip_prefix("Command.") {
@@ -1133,7 +1189,7 @@ impl Families<'_> {
 
     fn json_limits(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, custom_json_beyond_limits(), any::<bool>())
+            (self.inputs()?, custom_json_beyond_limits(), any::<bool>())
                 .prop_map(|(case, custom, in_body)| {
                     let mut input = case.input.unwrap_or_default();
                     if in_body {

@@ -13,6 +13,8 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
+use crate::generate::cache::regex;
+
 use crate::world::{
     App, AppType, Instance, Layer, Permission, PermissionLevel, Stack, User, World,
 };
@@ -190,8 +192,8 @@ fn user_shape() -> impl Strategy<Value = UserShape> {
         any::<u8>().prop_map(Policy::Stacks),
     ];
     (
-        "[A-Z0-9]{14}",
-        "[A-Za-z0-9/+]{40}",
+        regex!("[A-Z0-9]{14}"),
+        regex!("[A-Za-z0-9/+]{40}"),
         proptest::collection::vec(
             proptest::option::of(select(PermissionLevel::ALL.to_vec())),
             4,

@@ -10,7 +10,7 @@
 //! only the bookkeeping for duplicate member names and the container stack, and reuses those
 //! buffers between calls on the same thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::hash::{BuildHasher, RandomState};
 
 use serde_json::{Map, Number, Value};
@@ -91,7 +91,7 @@ pub struct JsonSyntaxError {
 /// Bytes must be valid UTF-8 (invalid UTF-8 is a syntax error; a UTF-8 BOM is a syntax error
 /// too). Never recurses, whatever the nesting depth.
 pub fn scan(bytes: &[u8]) -> Result<Scanned, JsonSyntaxError> {
-    with_scratch(|scratch| Parser::<false>::new(bytes, scratch, 0).run())
+    with_scratch(|scratch| Parser::new(bytes, scratch, 0, &mut NoSink).run())
 }
 
 /// Like [`scan`], and also builds a [`serde_json::Value`] of the text, as a lenient parser
@@ -112,9 +112,9 @@ pub fn scan(bytes: &[u8]) -> Result<Scanned, JsonSyntaxError> {
 pub fn parse_lenient(bytes: &[u8], keep_depth: usize) -> Result<(Value, Scanned), JsonSyntaxError> {
     let keep = keep_depth.min(MAX_KEEP_DEPTH);
     with_scratch(|scratch| {
-        let mut parser = Parser::<true>::new(bytes, scratch, keep);
-        let scanned = parser.run()?;
-        Ok((parser.root.take().unwrap_or(Value::Null), scanned))
+        let mut sink = ValueSink::default();
+        let scanned = Parser::new(bytes, scratch, keep, &mut sink).run()?;
+        Ok((sink.root.take().unwrap_or(Value::Null), scanned))
     })
 }
 
@@ -125,8 +125,18 @@ fn err(offset: usize, expected: &'static str) -> JsonSyntaxError {
 // ---------------------------------------------------------------------------------------------
 // Reusable per-thread buffers.
 
-/// Capacity (in elements) kept between calls; larger buffers are freed after use.
-const KEEP_CAPACITY: usize = 4096;
+/// Capacity (in bytes) of a buffer kept between calls; larger buffers are freed after use.
+/// Big enough for the hostile texts the generators make (nesting 20,000 deep, 200 KiB strings),
+/// so that they do not cost an allocation (and page faults) per call.
+const KEEP_BYTES: usize = 1 << 20;
+
+/// Empties `v`, and frees it when it holds more than [`KEEP_BYTES`].
+fn trim<T>(v: &mut Vec<T>) {
+    v.clear();
+    if v.capacity().saturating_mul(std::mem::size_of::<T>()) > KEEP_BYTES {
+        *v = Vec::new();
+    }
+}
 
 #[derive(Default)]
 struct Scratch {
@@ -144,16 +154,13 @@ struct Scratch {
 impl Scratch {
     #[inline]
     fn reset(&mut self) {
-        fn trim<T>(v: &mut Vec<T>, max: usize) {
-            v.clear();
-            if v.capacity() > max {
-                *v = Vec::new();
-            }
+        trim(&mut self.frames);
+        trim(&mut self.keys);
+        trim(&mut self.arena);
+        self.tables.clear();
+        if self.tables.capacity() > 16 {
+            self.tables = Vec::new();
         }
-        trim(&mut self.frames, KEEP_CAPACITY);
-        trim(&mut self.keys, KEEP_CAPACITY);
-        trim(&mut self.arena, KEEP_CAPACITY * 16);
-        trim(&mut self.tables, 16);
     }
 }
 
@@ -263,6 +270,46 @@ impl KeyTable {
 // ---------------------------------------------------------------------------------------------
 // The parser.
 
+/// What a parser does with the values it reads at depth `<= keep` (besides checking the
+/// grammar): nothing ([`NoSink`]), build a [`serde_json::Value`] ([`ValueSink`]), or record a
+/// [`Document`] ([`TapeSink`]).
+trait Sink {
+    /// Whether the sink wants values at all (false: scan only).
+    const ACTIVE: bool;
+    /// A container opens; `depth` counts it (1 for a top-level container).
+    fn open(&mut self, object: bool, depth: usize, keep: usize);
+    /// The container at `depth` closes.
+    fn close(&mut self, depth: usize, keep: usize);
+    /// The decoded name of the next member of the object at `depth` (only inside a container
+    /// that is kept). `span` is its place in the input when it has no escape.
+    fn name(&mut self, name: &[u8], span: Option<(usize, usize)>, depth: usize);
+    /// Where the unescaped content of an escaped string value goes (`None`: nowhere).
+    fn buffer(&mut self) -> Option<&mut Vec<u8>>;
+    /// A string value: `input[start..end]` when `escaped` is false, else the bytes of
+    /// [`buffer`](Sink::buffer) from `mark` on.
+    fn string(&mut self, input: &[u8], span: (usize, usize), escaped: bool, mark: usize);
+    /// A number value (its lexeme), and whether its magnitude overflows `f64`.
+    fn number(&mut self, text: &str, plain_int: bool, out_of_range: bool);
+    /// `true`, `false` or `null`.
+    fn literal(&mut self, value: Option<bool>);
+}
+
+/// Scan only.
+struct NoSink;
+
+impl Sink for NoSink {
+    const ACTIVE: bool = false;
+    fn open(&mut self, _: bool, _: usize, _: usize) {}
+    fn close(&mut self, _: usize, _: usize) {}
+    fn name(&mut self, _: &[u8], _: Option<(usize, usize)>, _: usize) {}
+    fn buffer(&mut self) -> Option<&mut Vec<u8>> {
+        None
+    }
+    fn string(&mut self, _: &[u8], _: (usize, usize), _: bool, _: usize) {}
+    fn number(&mut self, _: &str, _: bool, _: bool) {}
+    fn literal(&mut self, _: Option<bool>) {}
+}
+
 /// A container being built by [`parse_lenient`].
 enum Partial {
     Array(Vec<Value>),
@@ -278,34 +325,510 @@ impl Partial {
     }
 }
 
-struct Parser<'a, 's, const BUILD: bool> {
+/// Builds the [`serde_json::Value`] of [`parse_lenient`].
+#[derive(Default)]
+struct ValueSink {
+    partials: Vec<Partial>,
+    root: Option<Value>,
+    decoded: Vec<u8>,
+}
+
+impl ValueSink {
+    fn deliver(&mut self, value: Value) {
+        match self.partials.last_mut() {
+            None => self.root = Some(value),
+            Some(Partial::Array(items)) => items.push(value),
+            Some(Partial::Object(map, name)) => {
+                map.insert(name.take().unwrap_or_default(), value);
+            }
+        }
+    }
+}
+
+impl Sink for ValueSink {
+    const ACTIVE: bool = true;
+
+    fn open(&mut self, object: bool, depth: usize, keep: usize) {
+        if depth <= keep {
+            self.partials.push(if object {
+                Partial::Object(Map::new(), None)
+            } else {
+                Partial::Array(Vec::new())
+            });
+        } else if depth == keep + 1 {
+            self.deliver(if object {
+                Value::Object(Map::new())
+            } else {
+                Value::Array(Vec::new())
+            });
+        }
+    }
+
+    fn close(&mut self, depth: usize, keep: usize) {
+        if depth <= keep {
+            if let Some(partial) = self.partials.pop() {
+                self.deliver(partial.into_value());
+            }
+        }
+    }
+
+    fn name(&mut self, name: &[u8], _: Option<(usize, usize)>, _: usize) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        if let Some(Partial::Object(_, pending)) = self.partials.last_mut() {
+            *pending = Some(name);
+        }
+    }
+
+    fn buffer(&mut self) -> Option<&mut Vec<u8>> {
+        Some(&mut self.decoded)
+    }
+
+    fn string(&mut self, input: &[u8], (start, end): (usize, usize), escaped: bool, _: usize) {
+        let raw = if escaped {
+            std::mem::take(&mut self.decoded)
+        } else {
+            input.get(start..end).unwrap_or_default().to_vec()
+        };
+        let text = String::from_utf8(raw)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.deliver(Value::String(text));
+    }
+
+    fn number(&mut self, text: &str, plain_int: bool, out_of_range: bool) {
+        let number = if out_of_range {
+            Number::from(0u8)
+        } else {
+            number_value(text, plain_int)
+        };
+        self.deliver(Value::Number(number));
+    }
+
+    fn literal(&mut self, value: Option<bool>) {
+        self.deliver(value.map_or(Value::Null, Value::Bool));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents: the lenient reading without `serde_json::Value`s.
+
+/// Where the decoded text of a string (or member name) is: in the input when it has no escape,
+/// else in the document's own bytes (or nowhere, when it was not asked for).
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    source: Source,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Source {
+    #[default]
+    Input,
+    Owned,
+    /// A string with escapes whose content was not decoded.
+    NotDecoded,
+}
+
+/// One value of a [`Document`], in document order: a container is followed by its members (or
+/// elements), `end` is the index after the last of them.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    kind: JsonKind,
+    /// The member name, for a member of an object.
+    name: Span,
+    /// The content, for a string.
+    text: Span,
+    end: usize,
+}
+
+/// The reusable storage of a [`Document`]; it is also the sink that records one.
+#[derive(Default)]
+struct Tape {
+    nodes: Vec<Node>,
+    /// Decoded strings and names that had escapes.
+    bytes: Vec<u8>,
+    /// The open containers that are kept (indices into `nodes`).
+    open: Vec<usize>,
+    /// The name of the next member.
+    pending: Span,
+    /// The top-level members whose strings are decoded (`None`: all of them).
+    decode: Option<&'static [&'static str]>,
+    /// Whether strings are decoded at this point of the document.
+    decoding: bool,
+}
+
+impl Tape {
+    fn reset(&mut self) {
+        trim(&mut self.nodes);
+        trim(&mut self.bytes);
+        trim(&mut self.open);
+        self.pending = Span::default();
+        self.decoding = true;
+    }
+
+    fn push(&mut self, kind: JsonKind, text: Span) -> usize {
+        let name = std::mem::take(&mut self.pending);
+        let index = self.nodes.len();
+        self.nodes.push(Node {
+            kind,
+            name,
+            text,
+            end: index + 1,
+        });
+        index
+    }
+
+    fn owned(&mut self, bytes: &[u8]) -> Span {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        Span {
+            source: Source::Owned,
+            start,
+            end: self.bytes.len(),
+        }
+    }
+
+    /// Records a value read by [`parse_lenient`] with the same `keep` (so it is at most
+    /// `keep + 1` containers deep: the recursion is bounded).
+    fn record(&mut self, value: &Value, depth: usize, keep: usize) {
+        match value {
+            Value::Null => self.literal(None),
+            Value::Bool(flag) => self.literal(Some(*flag)),
+            Value::Number(_) => {
+                self.push(JsonKind::Number, Span::default());
+            }
+            Value::String(text) => {
+                let span = self.owned(text.as_bytes());
+                self.push(JsonKind::String, span);
+            }
+            Value::Array(items) => {
+                self.open(false, depth + 1, keep);
+                if depth < keep {
+                    for item in items {
+                        self.record(item, depth + 1, keep);
+                    }
+                }
+                self.close(depth + 1, keep);
+            }
+            Value::Object(members) => {
+                self.open(true, depth + 1, keep);
+                if depth < keep {
+                    for (name, item) in members {
+                        self.pending = self.owned(name.as_bytes());
+                        self.record(item, depth + 1, keep);
+                    }
+                }
+                self.close(depth + 1, keep);
+            }
+        }
+    }
+
+    fn document<'d>(&'d self, input: &'d [u8]) -> Document<'d> {
+        Document {
+            input,
+            bytes: &self.bytes,
+            nodes: &self.nodes,
+        }
+    }
+}
+
+impl Sink for Tape {
+    const ACTIVE: bool = true;
+
+    #[inline]
+    fn open(&mut self, object: bool, depth: usize, keep: usize) {
+        let kind = if object {
+            JsonKind::Object
+        } else {
+            JsonKind::Array
+        };
+        if depth <= keep {
+            let index = self.push(kind, Span::default());
+            self.open.push(index);
+        } else if depth == keep + 1 {
+            self.push(kind, Span::default());
+        }
+    }
+
+    #[inline]
+    fn close(&mut self, depth: usize, keep: usize) {
+        if depth <= keep {
+            if let Some(index) = self.open.pop() {
+                let end = self.nodes.len();
+                if let Some(node) = self.nodes.get_mut(index) {
+                    node.end = end;
+                }
+            }
+        }
+    }
+
+    fn name(&mut self, name: &[u8], span: Option<(usize, usize)>, depth: usize) {
+        if let (1, Some(decode)) = (depth, self.decode) {
+            self.decoding = decode.iter().any(|wanted| wanted.as_bytes() == name);
+        }
+        self.pending = match span {
+            Some((start, end)) => Span {
+                source: Source::Input,
+                start,
+                end,
+            },
+            None => self.owned(name),
+        };
+    }
+
+    fn buffer(&mut self) -> Option<&mut Vec<u8>> {
+        self.decoding.then_some(&mut self.bytes)
+    }
+
+    fn string(&mut self, _: &[u8], (start, end): (usize, usize), escaped: bool, mark: usize) {
+        let text = match (escaped, self.decoding) {
+            (false, _) => Span {
+                source: Source::Input,
+                start,
+                end,
+            },
+            (true, true) => Span {
+                source: Source::Owned,
+                start: mark,
+                end: self.bytes.len(),
+            },
+            (true, false) => Span {
+                source: Source::NotDecoded,
+                start: 0,
+                end: 0,
+            },
+        };
+        self.push(JsonKind::String, text);
+    }
+
+    fn number(&mut self, _: &str, _: bool, _: bool) {
+        self.push(JsonKind::Number, Span::default());
+    }
+
+    fn literal(&mut self, value: Option<bool>) {
+        let kind = if value.is_some() {
+            JsonKind::Bool
+        } else {
+            JsonKind::Null
+        };
+        self.push(kind, Span::default());
+    }
+}
+
+thread_local! {
+    /// The storage of the last document read on this thread, for reuse.
+    static TAPE: Cell<Tape> = Cell::new(Tape::default());
+}
+
+/// A JSON text as [`parse_lenient`] reads it (containers deeper than `keep` empty, the last of
+/// duplicate member names wins, lone surrogates as U+FFFD), without building
+/// [`serde_json::Value`]s: strings without escapes are borrowed from the input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Document<'d> {
+    input: &'d [u8],
+    bytes: &'d [u8],
+    nodes: &'d [Node],
+}
+
+/// The document of `{}`.
+const EMPTY_OBJECT: [Node; 1] = [Node {
+    kind: JsonKind::Object,
+    name: Span {
+        source: Source::Input,
+        start: 0,
+        end: 0,
+    },
+    text: Span {
+        source: Source::Input,
+        start: 0,
+        end: 0,
+    },
+    end: 1,
+}];
+
+impl<'d> Document<'d> {
+    /// The document of `{}`.
+    pub(crate) fn empty_object() -> Document<'static> {
+        Document {
+            input: &[],
+            bytes: &[],
+            nodes: &EMPTY_OBJECT,
+        }
+    }
+
+    /// The top-level value.
+    pub(crate) fn root(&'d self) -> Item<'d> {
+        Item {
+            doc: self,
+            index: 0,
+        }
+    }
+
+    fn text(&self, span: Span) -> Option<&'d [u8]> {
+        let source = match span.source {
+            Source::Input => self.input,
+            Source::Owned => self.bytes,
+            Source::NotDecoded => return None,
+        };
+        source.get(span.start..span.end)
+    }
+}
+
+/// One value of a [`Document`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Item<'d> {
+    doc: &'d Document<'d>,
+    index: usize,
+}
+
+impl<'d> Item<'d> {
+    fn node(self) -> Option<&'d Node> {
+        self.doc.nodes.get(self.index)
+    }
+
+    /// The kind of the value.
+    pub(crate) fn kind(self) -> JsonKind {
+        self.node().map_or(JsonKind::Null, |node| node.kind)
+    }
+
+    /// The decoded content of a string value (`None` for another kind, or a string left
+    /// undecoded: see [`read_document`]).
+    pub(crate) fn as_bytes(self) -> Option<&'d [u8]> {
+        let node = self.node()?;
+        if node.kind != JsonKind::String {
+            return None;
+        }
+        self.doc.text(node.text)
+    }
+
+    /// The content of a string value (always UTF-8 once read).
+    pub(crate) fn as_str(self) -> Option<&'d str> {
+        std::str::from_utf8(self.as_bytes()?).ok()
+    }
+
+    /// The member name of a member of an object (`""` otherwise).
+    pub(crate) fn name(self) -> &'d str {
+        std::str::from_utf8(self.name_bytes()).unwrap_or_default()
+    }
+
+    /// The member name's bytes (UTF-8).
+    pub(crate) fn name_bytes(self) -> &'d [u8] {
+        self.node()
+            .and_then(|node| self.doc.text(node.name))
+            .unwrap_or_default()
+    }
+
+    /// The members of an object or the elements of an array, in document order (none for a
+    /// scalar or a container deeper than the kept depth). A document has no duplicate names.
+    pub(crate) fn children(self) -> Children<'d> {
+        let (next, end) = match self.node() {
+            Some(node) if matches!(node.kind, JsonKind::Object | JsonKind::Array) => {
+                (self.index + 1, node.end)
+            }
+            _ => (0, 0),
+        };
+        Children {
+            doc: self.doc,
+            next,
+            end,
+        }
+    }
+
+    /// The member of an object with this name.
+    pub(crate) fn get(self, name: &str) -> Option<Item<'d>> {
+        self.children()
+            .find(|member| member.name_bytes() == name.as_bytes())
+    }
+}
+
+/// The members or elements of an [`Item`].
+#[derive(Debug, Clone)]
+pub(crate) struct Children<'d> {
+    doc: &'d Document<'d>,
+    next: usize,
+    end: usize,
+}
+
+impl<'d> Iterator for Children<'d> {
+    type Item = Item<'d>;
+
+    fn next(&mut self) -> Option<Item<'d>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let item = Item {
+            doc: self.doc,
+            index: self.next,
+        };
+        // Always moves forward: a node's end is past the node.
+        self.next = item
+            .node()
+            .map_or(self.end, |node| node.end.max(self.next + 1));
+        Some(item)
+    }
+}
+
+/// Reads a JSON text as [`parse_lenient`] with `keep_depth` would, and hands the [`Document`]
+/// (or the syntax error) to `f`. With `decode`, only the strings under these top-level members
+/// are decoded (the content of another string with an escape is `None`: only its kind is
+/// known). The document's storage is reused between calls on the same thread.
+pub(crate) fn read_document<R>(
+    bytes: &[u8],
+    keep_depth: usize,
+    decode: Option<&'static [&'static str]>,
+    f: impl FnOnce(Result<(Document<'_>, Scanned), JsonSyntaxError>) -> R,
+) -> R {
+    let keep = keep_depth.min(MAX_KEEP_DEPTH);
+    // Taken out of the thread-local while in use (a nested call gets fresh storage).
+    let mut tape = TAPE.try_with(Cell::take).unwrap_or_default();
+    tape.reset();
+    tape.decode = decode;
+    let scanned = with_scratch(|scratch| Parser::new(bytes, scratch, keep, &mut tape).run());
+    let result = match scanned {
+        Ok(scanned) if scanned.limits.duplicate_names => {
+            // Rare: let the map of `parse_lenient` decide which duplicate wins, and where.
+            tape.reset();
+            parse_lenient(bytes, keep).map(|(value, scanned)| {
+                tape.record(&value, 0, keep);
+                scanned
+            })
+        }
+        other => other,
+    };
+    let r = f(result.map(|scanned| (tape.document(bytes), scanned)));
+    tape.reset();
+    let _ = TAPE.try_with(|cell| cell.set(tape));
+    r
+}
+
+struct Parser<'a, 's, 'k, K: Sink> {
     input: &'a [u8],
     s: &'s mut Scratch,
     limits: JsonLimits,
     max_depth: usize,
-    /// Containers at depth <= keep are built (BUILD only).
+    /// Containers at depth <= keep are handed to the sink.
     keep: usize,
-    partials: Vec<Partial>,
-    root: Option<Value>,
+    sink: &'k mut K,
+    utf8: Utf8,
 }
 
-impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
-    fn new(input: &'a [u8], s: &'s mut Scratch, keep: usize) -> Self {
+impl<'a, 's, 'k, K: Sink> Parser<'a, 's, 'k, K> {
+    fn new(input: &'a [u8], s: &'s mut Scratch, keep: usize, sink: &'k mut K) -> Self {
         Parser {
             input,
             s,
             limits: JsonLimits::default(),
             max_depth: 0,
             keep,
-            partials: Vec::new(),
-            root: None,
+            sink,
+            utf8: Utf8::default(),
         }
     }
 
     /// Whether values at the current position (inside the innermost open container) are built.
     #[inline]
     fn building(&self) -> bool {
-        BUILD && self.s.frames.len() <= self.keep
+        K::ACTIVE && self.s.frames.len() <= self.keep
     }
 
     fn run(&mut self) -> Result<Scanned, JsonSyntaxError> {
@@ -348,15 +871,15 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
                 Some(b'-' | b'0'..=b'9') => i = self.number(i)?,
                 Some(b't') => {
                     i = literal(b, i, b"true", "`true`")?;
-                    self.deliver_scalar(|| Value::Bool(true));
+                    self.literal(Some(true));
                 }
                 Some(b'f') => {
                     i = literal(b, i, b"false", "`false`")?;
-                    self.deliver_scalar(|| Value::Bool(false));
+                    self.literal(Some(false));
                 }
                 Some(b'n') => {
                     i = literal(b, i, b"null", "`null`")?;
-                    self.deliver_scalar(|| Value::Null);
+                    self.literal(None);
                 }
                 _ => return Err(err(i, "a JSON value")),
             }
@@ -403,6 +926,7 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
         }
     }
 
+    #[inline]
     fn open(&mut self, object: bool) {
         let s = &mut *self.s;
         s.frames.push(if object {
@@ -415,23 +939,12 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
         });
         let depth = s.frames.len();
         self.max_depth = self.max_depth.max(depth);
-        if BUILD {
-            if depth <= self.keep {
-                self.partials.push(if object {
-                    Partial::Object(Map::new(), None)
-                } else {
-                    Partial::Array(Vec::new())
-                });
-            } else if depth == self.keep + 1 {
-                self.deliver(if object {
-                    Value::Object(Map::new())
-                } else {
-                    Value::Array(Vec::new())
-                });
-            }
+        if K::ACTIVE {
+            self.sink.open(object, depth, self.keep);
         }
     }
 
+    #[inline]
     fn close(&mut self) {
         let s = &mut *self.s;
         let depth = s.frames.len();
@@ -446,27 +959,15 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
                 s.tables.pop();
             }
         }
-        if BUILD && depth <= self.keep {
-            if let Some(partial) = self.partials.pop() {
-                self.deliver(partial.into_value());
-            }
-        }
-    }
-
-    fn deliver(&mut self, value: Value) {
-        match self.partials.last_mut() {
-            None => self.root = Some(value),
-            Some(Partial::Array(items)) => items.push(value),
-            Some(Partial::Object(map, name)) => {
-                map.insert(name.take().unwrap_or_default(), value);
-            }
+        if K::ACTIVE {
+            self.sink.close(depth, self.keep);
         }
     }
 
     #[inline]
-    fn deliver_scalar(&mut self, value: impl FnOnce() -> Value) {
+    fn literal(&mut self, value: Option<bool>) {
         if self.building() {
-            self.deliver(value());
+            self.sink.literal(value);
         }
     }
 
@@ -484,7 +985,13 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
         } else {
             None
         };
-        let (end, escaped) = scan_string(b, i, out, &mut self.limits.unpaired_surrogate)?;
+        let (end, escaped) = scan_string(
+            b,
+            i,
+            out,
+            &mut self.limits.unpaired_surrogate,
+            &mut self.utf8,
+        )?;
         let key = if escaped {
             KeyRef {
                 in_arena: true,
@@ -499,10 +1006,10 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
             }
         };
         if building {
-            let name = String::from_utf8_lossy(key_bytes(b, &self.s.arena, key)).into_owned();
-            if let Some(Partial::Object(_, pending)) = self.partials.last_mut() {
-                *pending = Some(name);
-            }
+            let span = (!escaped).then_some((i + 1, end - 1));
+            let depth = self.s.frames.len();
+            self.sink
+                .name(key_bytes(b, &self.s.arena, key), span, depth);
         }
         if !(track && self.remember_name(key)) {
             self.s.arena.truncate(arena_before);
@@ -563,24 +1070,25 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
     fn string_value(&mut self, i: usize) -> Result<usize, JsonSyntaxError> {
         let b = self.input;
         if !self.building() {
-            let (end, _) = scan_string(b, i, None, &mut self.limits.unpaired_surrogate)?;
+            let (end, _) = scan_string(
+                b,
+                i,
+                None,
+                &mut self.limits.unpaired_surrogate,
+                &mut self.utf8,
+            )?;
             return Ok(end);
         }
-        let mut decoded = Vec::new();
+        let out = self.sink.buffer();
+        let mark = out.as_ref().map_or(0, |out| out.len());
         let (end, escaped) = scan_string(
             b,
             i,
-            Some(&mut decoded),
+            out,
             &mut self.limits.unpaired_surrogate,
+            &mut self.utf8,
         )?;
-        let raw = if escaped {
-            decoded
-        } else {
-            b.get(i + 1..end - 1).unwrap_or_default().to_vec()
-        };
-        let text = String::from_utf8(raw)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        self.deliver(Value::String(text));
+        self.sink.string(b, (i + 1, end - 1), escaped, mark);
         Ok(end)
     }
 
@@ -598,12 +1106,7 @@ impl<'a, 's, const BUILD: bool> Parser<'a, 's, BUILD> {
             self.limits.number_out_of_range = true;
         }
         if building {
-            let number = if out_of_range {
-                Number::from(0u8)
-            } else {
-                number_value(text, shape.plain_int)
-            };
-            self.deliver(Value::Number(number));
+            self.sink.number(text, shape.plain_int, out_of_range);
         }
         Ok(end)
     }
@@ -733,17 +1236,16 @@ fn scan_number(b: &[u8], start: usize) -> Result<(usize, NumberShape), JsonSynta
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// The high bit of each byte of `x` that is `"`, `\` or below 0x20, and no other bit
-/// (exact per byte: no carry crosses a byte).
+/// A mask of the bytes of `x` that are `"`, `\` or below 0x20: zero when there is none, else its
+/// lowest set bit is the high bit of the first such byte (higher bits may be spurious: a borrow
+/// only crosses into the byte above a byte that is one of them).
 #[inline]
 fn special_mask(x: u64) -> u64 {
     #[inline]
     fn zero_bytes(v: u64) -> u64 {
-        !(((v & LOW7) + LOW7) | v) & HI
+        v.wrapping_sub(LO) & !v & HI
     }
-    let control = !(((x & LOW7) + LO * 0x60) | x) & HI;
+    let control = x.wrapping_sub(LO * 0x20) & !x & HI;
     control | zero_bytes(x ^ (LO * u64::from(b'"'))) | zero_bytes(x ^ (LO * u64::from(b'\\')))
 }
 
@@ -751,6 +1253,32 @@ fn special_mask(x: u64) -> u64 {
 /// `non_ascii` when a byte >= 0x80 is skipped.
 #[inline]
 fn find_special(b: &[u8], mut i: usize, non_ascii: &mut bool) -> usize {
+    // 8 bytes first (most strings are short), then 32 at a time while none is special (long
+    // strings), then 8 at a time.
+    if let Some(chunk) = b.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*chunk);
+        let special = special_mask(x);
+        if special != 0 {
+            let before = (special & special.wrapping_neg()) - 1;
+            *non_ascii |= x & HI & before != 0;
+            return i + (special.trailing_zeros() / 8) as usize;
+        }
+        *non_ascii |= x & HI != 0;
+        i += 8;
+    }
+    while let Some(block) = b.get(i..).and_then(|rest| rest.first_chunk::<32>()) {
+        let word = |k: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&block[8 * k..8 * k + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        let (w0, w1, w2, w3) = (word(0), word(1), word(2), word(3));
+        if special_mask(w0) | special_mask(w1) | special_mask(w2) | special_mask(w3) != 0 {
+            break;
+        }
+        *non_ascii |= (w0 | w1 | w2 | w3) & HI != 0;
+        i += 32;
+    }
     while let Some(chunk) = b.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
         let x = u64::from_le_bytes(*chunk);
         let special = special_mask(x);
@@ -772,7 +1300,48 @@ fn find_special(b: &[u8], mut i: usize, non_ascii: &mut bool) -> usize {
     i
 }
 
-fn check_utf8(b: &[u8], from: usize, to: usize) -> Result<(), JsonSyntaxError> {
+/// What is known of the input's UTF-8 validity, so that a long text with many short non-ASCII
+/// runs is validated in one pass instead of run by run.
+#[derive(Debug, Clone, Copy)]
+struct Utf8 {
+    /// Every byte from here on is known to be valid UTF-8 (`usize::MAX`: nothing known).
+    valid_from: usize,
+    /// Whether the rest of the input was validated once already.
+    tried: bool,
+}
+
+impl Default for Utf8 {
+    fn default() -> Self {
+        Utf8 {
+            valid_from: usize::MAX,
+            tried: false,
+        }
+    }
+}
+
+/// Inputs from this many bytes on are validated in one pass at the first non-ASCII run.
+const VALIDATE_REST: usize = 256;
+
+/// Checks that `b[from..to]` (both ends at ASCII bytes or the end) is valid UTF-8.
+/// The index of the first `"`, `\\` or control byte (below U+0020) at or after `from` (or
+/// `bytes.len()`): the bytes a JSON string must escape.
+pub(crate) fn next_special(bytes: &[u8], from: usize) -> usize {
+    find_special(bytes, from, &mut false)
+}
+
+fn check_utf8(b: &[u8], from: usize, to: usize, utf8: &mut Utf8) -> Result<(), JsonSyntaxError> {
+    if from >= utf8.valid_from {
+        return Ok(());
+    }
+    if !utf8.tried && b.len().saturating_sub(from) >= VALIDATE_REST {
+        utf8.tried = true;
+        // `from` follows an ASCII byte, so it starts a character: when the rest is valid,
+        // every later run (between ASCII bytes) is.
+        if std::str::from_utf8(b.get(from..).unwrap_or_default()).is_ok() {
+            utf8.valid_from = from;
+            return Ok(());
+        }
+    }
     match std::str::from_utf8(b.get(from..to).unwrap_or_default()) {
         Ok(_) => Ok(()),
         Err(e) => Err(err(from + e.valid_up_to(), "valid UTF-8")),
@@ -787,6 +1356,7 @@ fn scan_string(
     open: usize,
     mut out: Option<&mut Vec<u8>>,
     unpaired: &mut bool,
+    utf8: &mut Utf8,
 ) -> Result<(usize, bool), JsonSyntaxError> {
     let mut i = open + 1;
     let mut seg = i;
@@ -796,14 +1366,14 @@ fn scan_string(
         i = find_special(b, i, &mut non_ascii);
         let Some(&c) = b.get(i) else {
             if non_ascii {
-                check_utf8(b, seg, i)?;
+                check_utf8(b, seg, i, utf8)?;
             }
             return Err(err(b.len(), "`\"` (end of string)"));
         };
         match c {
             b'"' => {
                 if non_ascii {
-                    check_utf8(b, seg, i)?;
+                    check_utf8(b, seg, i, utf8)?;
                 }
                 if let (true, Some(out)) = (escaped, out) {
                     out.extend_from_slice(b.get(seg..i).unwrap_or_default());
@@ -812,7 +1382,7 @@ fn scan_string(
             }
             b'\\' => {
                 if non_ascii {
-                    check_utf8(b, seg, i)?;
+                    check_utf8(b, seg, i, utf8)?;
                     non_ascii = false;
                 }
                 if let Some(out) = out.as_deref_mut() {
@@ -824,7 +1394,7 @@ fn scan_string(
             }
             0x00..=0x1f => {
                 if non_ascii {
-                    check_utf8(b, seg, i)?;
+                    check_utf8(b, seg, i, utf8)?;
                 }
                 return Err(err(
                     i,
@@ -1552,5 +2122,40 @@ mod tests {
             }
         }
         assert!(compared > 1000, "{compared}");
+    }
+
+    #[test]
+    fn find_special_finds_the_first_special_byte() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        const BYTES: &[u8] = b"\x00\x01\x1f\x20\x21\"#\\]\x7f\x80\x9f\xa0\xc3\xff aZ";
+        for round in 0..20_000 {
+            let len = rng.below(80);
+            let rare = round % 3 == 0;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rare && rng.below(10) > 0 {
+                        b'a'
+                    } else {
+                        BYTES[rng.below(BYTES.len())]
+                    }
+                })
+                .collect();
+            let from = rng.below(len + 1);
+            let expected = bytes[from..]
+                .iter()
+                .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+                .map_or(len, |at| from + at);
+            let mut non_ascii = false;
+            assert_eq!(
+                find_special(&bytes, from, &mut non_ascii),
+                expected,
+                "{bytes:?} {from}"
+            );
+            assert_eq!(
+                non_ascii,
+                bytes[from..expected].iter().any(|&c| c >= 0x80),
+                "{bytes:?} {from}"
+            );
+        }
     }
 }

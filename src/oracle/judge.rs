@@ -172,13 +172,15 @@ pub fn judge_response(verdict: &Verdict, response: &Response) -> Judgement {
         observation.status.to_string(),
     );
     check_content_type(observation, &mut judgement);
+    // The response in brief, for every check that shows it (made once).
+    let found = observation.brief(BRIEF);
     let outcome = if (200..300).contains(&observation.status) {
-        check_success_shape(observation, &mut judgement);
+        check_success_shape(observation, &found, &mut judgement);
         Outcome::Success
     } else {
-        Outcome::Error(check_error_shape(observation, &mut judgement))
+        Outcome::Error(check_error_shape(observation, &found, &mut judgement))
     };
-    check_outcome(verdict, &outcome, observation, &mut judgement);
+    check_outcome(verdict, &outcome, found, &mut judgement);
     judgement.outcome = Some(outcome);
     judgement
 }
@@ -202,7 +204,7 @@ fn check_content_type(observation: &Observation, judgement: &mut Judgement) {
 }
 
 /// P-SUCCESS-SHAPE: 200, a JSON object whose `DeploymentId` is a non-empty string.
-fn check_success_shape(observation: &Observation, judgement: &mut Judgement) {
+fn check_success_shape(observation: &Observation, found: &str, judgement: &mut Judgement) {
     let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
     let id = document
         .as_ref()
@@ -219,12 +221,16 @@ fn check_success_shape(observation: &Observation, judgement: &mut Judgement) {
         rules::P_SUCCESS_SHAPE,
         status,
         "200 with a JSON object whose DeploymentId is a non-empty string",
-        observation.brief(BRIEF),
+        found,
     );
 }
 
 /// P-ERROR-SHAPE and P-ERROR-MESSAGE. Returns the error code, if the response carries one.
-fn check_error_shape(observation: &Observation, judgement: &mut Judgement) -> Option<String> {
+fn check_error_shape(
+    observation: &Observation,
+    found: &str,
+    judgement: &mut Judgement,
+) -> Option<String> {
     let code = error_code_of(&observation.headers, &observation.body);
     let status = if (400..500).contains(&observation.status) && code.is_some() {
         Status::Passed
@@ -235,7 +241,7 @@ fn check_error_shape(observation: &Observation, judgement: &mut Judgement) -> Op
         rules::P_ERROR_SHAPE,
         status,
         "status 400-499 with an error code in X-Amzn-Errortype, code or __type",
-        observation.brief(BRIEF),
+        found,
     );
     let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
     let has_message = document.as_ref().is_some_and(|document| {
@@ -251,20 +257,14 @@ fn check_error_shape(observation: &Observation, judgement: &mut Judgement) -> Op
             Status::Warned
         },
         "a string message in the error body",
-        observation.brief(BRIEF),
+        found,
     );
     code
 }
 
 /// Whether the target's outcome is one the verdict allows, and which rules that passes, warns
 /// or fails.
-fn check_outcome(
-    verdict: &Verdict,
-    outcome: &Outcome,
-    observation: &Observation,
-    judgement: &mut Judgement,
-) {
-    let found = observation.brief(BRIEF);
+fn check_outcome(verdict: &Verdict, outcome: &Outcome, found: String, judgement: &mut Judgement) {
     // A rejection without a code already failed P-ERROR-SHAPE; judge its decision to reject.
     let matching = match outcome {
         Outcome::Error(None) => verdict

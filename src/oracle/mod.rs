@@ -23,6 +23,7 @@ pub use identity::CallerIdentity;
 pub use judge::{Check, Judgement, Status, judge_response};
 pub use policy::{MayChoice, MayPolicy};
 pub use read::judge_request;
+pub(crate) use session::Prepared;
 pub use session::Session;
 pub use verdict::{
     Allowance, Behaviour, Effect, Expectation, Finding, MayCase, Outcome, Tier, Verdict,

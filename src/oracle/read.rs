@@ -2,12 +2,10 @@
 //!
 //! Each branch names the rule it implements; the comments quote the catalogue's condition.
 
-use serde_json::{Map, Value};
-
 use crate::contract::{CommandKind, CommandName, ErrorCode, RawRequest, rules, wire};
 use crate::oracle::decide::Reading;
 use crate::oracle::identity::CallerIdentity;
-use crate::oracle::json_text::{self, JsonKind};
+use crate::oracle::json_text::{self, Document, Item, JsonKind};
 use crate::oracle::verdict::{Effect, Expectation, Tier, Verdict};
 use crate::world::{AppType, PermissionLevel, World};
 
@@ -30,6 +28,16 @@ const TOP_LEVEL_MEMBERS: [&str; 7] = [
     "CustomJson",
 ];
 
+/// The top-level members whose string content the reading looks at (not `Comment`'s).
+const DECODED: [&str; 6] = [
+    "StackId",
+    "AppId",
+    "InstanceIds",
+    "LayerIds",
+    "Command",
+    "CustomJson",
+];
+
 fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
     list.iter().map(|code| Expectation::Error(*code)).collect()
 }
@@ -38,24 +46,116 @@ fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
 enum Member<'a> {
     Absent,
     Null,
-    Present(&'a Value),
+    Present(Item<'a>),
 }
 
-fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Member<'a> {
-    match object.get(name) {
-        None => Member::Absent,
-        Some(Value::Null) => Member::Null,
-        Some(value) => Member::Present(value),
+/// The members of an object that the contract names, read in one pass.
+struct Object<'a, const N: usize> {
+    names: &'static [&'static str; N],
+    found: [Option<Item<'a>>; N],
+    /// The first member with another name.
+    unknown: Option<Item<'a>>,
+}
+
+impl<'a, const N: usize> Object<'a, N> {
+    fn read(object: Item<'a>, names: &'static [&'static str; N]) -> Self {
+        let mut found = [None; N];
+        let mut unknown = None;
+        for item in object.children() {
+            let name = item.name_bytes();
+            match names.iter().position(|known| known.as_bytes() == name) {
+                // A document has no duplicate names.
+                Some(index) => found[index] = Some(item),
+                None => {
+                    unknown.get_or_insert(item);
+                }
+            }
+        }
+        Object {
+            names,
+            found,
+            unknown,
+        }
+    }
+
+    fn member(&self, name: &str) -> Member<'a> {
+        let value = self
+            .names
+            .iter()
+            .position(|known| *known == name)
+            .and_then(|index| self.found[index]);
+        match value {
+            None => Member::Absent,
+            Some(value) if value.kind() == JsonKind::Null => Member::Null,
+            Some(value) => Member::Present(value),
+        }
     }
 }
 
-/// Reads a list of strings, or `None` when the value is not one (V-TYPE).
-fn string_list(value: &Value) -> Option<Vec<&str>> {
-    value
-        .as_array()?
-        .iter()
-        .map(Value::as_str)
-        .collect::<Option<Vec<&str>>>()
+type Body<'a> = Object<'a, 7>;
+
+fn member<'a, const N: usize>(object: &Object<'a, N>, name: &str) -> Member<'a> {
+    object.member(name)
+}
+
+/// A list of strings as read from the body (an array whose elements are all strings).
+#[derive(Clone, Copy)]
+struct Strings<'a>(Item<'a>);
+
+impl<'a> Strings<'a> {
+    /// The list, or `None` when the value is not an array of strings (V-TYPE).
+    fn of(value: Item<'a>) -> Option<Self> {
+        (value.kind() == JsonKind::Array
+            && value
+                .children()
+                .all(|element| element.kind() == JsonKind::String))
+        .then_some(Strings(value))
+    }
+
+    fn iter(self) -> impl Iterator<Item = &'a str> {
+        self.0.children().filter_map(Item::as_str)
+    }
+
+    fn is_empty(self) -> bool {
+        self.0.children().next().is_none()
+    }
+
+    fn contains(self, wanted: &str) -> bool {
+        self.0
+            .children()
+            .any(|element| element.as_bytes() == Some(wanted.as_bytes()))
+    }
+
+    /// Whether the list is exactly these strings.
+    fn is(self, wanted: &[&str]) -> bool {
+        let mut elements = self.0.children();
+        wanted
+            .iter()
+            .all(|want| elements.next().and_then(Item::as_bytes) == Some(want.as_bytes()))
+            && elements.next().is_none()
+    }
+
+    fn to_vec(self) -> Vec<&'a str> {
+        self.iter().collect()
+    }
+
+    /// Whether two elements are equal.
+    fn has_duplicates(self) -> bool {
+        const PAIRWISE: usize = 16;
+        if self.0.children().nth(PAIRWISE).is_none() {
+            let mut seen = self.0.children();
+            while let Some(element) = seen.next() {
+                let bytes = element.as_bytes();
+                if seen.clone().any(|later| later.as_bytes() == bytes) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        let mut sorted = self.to_vec();
+        sorted.sort_unstable();
+        sorted.windows(2).any(|pair| pair[0] == pair[1])
+    }
 }
 
 /// The oracle: what a correct implementation may answer to `request`, sent by `caller`, when
@@ -91,15 +191,11 @@ pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentit
         // effect the body would have had as a CreateDeployment is kept, so that a target that
         // acts on it anyway is caught by S-ERROR-NO-EFFECT.
         let mut as_if = Reading::default();
-        if let Some(object) = read_body(request, &mut as_if) {
-            read_members(world, user, &object, &mut as_if);
-        }
+        read_body(world, user, request, &mut as_if);
         reading.effect = as_if.effect;
         return reading.into_verdict();
     }
-    if let Some(object) = read_body(request, &mut reading) {
-        read_members(world, user, &object, &mut reading);
-    }
+    read_body(world, user, request, &mut reading);
     reading.into_verdict()
 }
 
@@ -151,10 +247,17 @@ fn read_access<'w>(
 /// P-UNKNOWN-OPERATION and P-CONTENT-TYPE-PARAMS.
 fn read_headers(request: &RawRequest, reading: &mut Reading) {
     // Leading and trailing spaces and tabs are not part of a field value (RFC 9110, 5.5).
-    let targets: Vec<&str> = wire::header_values(&request.headers, wire::TARGET_HEADER)
-        .map(|value| value.trim_matches([' ', '\t']))
-        .collect();
-    if targets.is_empty() || targets.iter().any(|value| *value != wire::TARGET_VALUE) {
+    let targets = || {
+        wire::header_values(&request.headers, wire::TARGET_HEADER)
+            .map(|value| value.trim_matches([' ', '\t']))
+    };
+    let mut seen_any = false;
+    let named = targets().all(|value| {
+        seen_any = true;
+        value == wire::TARGET_VALUE
+    });
+    if !seen_any || !named {
+        let targets: Vec<&str> = targets().collect();
         let seen = if targets.is_empty() {
             "no X-Amz-Target header".to_owned()
         } else {
@@ -185,8 +288,14 @@ fn read_headers(request: &RawRequest, reading: &mut Reading) {
     }
 }
 
-/// P-EMPTY-BODY, P-MALFORMED-JSON, and M-JSON-LIMITS in the body. Returns the body's object.
-fn read_body(request: &RawRequest, reading: &mut Reading) -> Option<Map<String, Value>> {
+/// P-EMPTY-BODY, P-MALFORMED-JSON, and M-JSON-LIMITS in the body; then the body's object is
+/// read member by member.
+fn read_body(
+    world: &World,
+    user: Option<&crate::world::User>,
+    request: &RawRequest,
+    reading: &mut Reading,
+) {
     if request.body.is_empty() {
         // P-EMPTY-BODY: treated as {}, so ValidationException (StackId missing).
         reading.finding(
@@ -195,40 +304,44 @@ fn read_body(request: &RawRequest, reading: &mut Reading) -> Option<Map<String, 
             Tier::Request,
             "empty body, read as {}",
         );
-        return Some(Map::new());
+        read_members(world, user, Document::empty_object().root(), reading);
+        return;
     }
-    match json_text::parse_lenient(&request.body, KEEP_DEPTH) {
-        Err(error) => {
-            reading.finding(
-                rules::P_MALFORMED_JSON,
-                codes(&[SERIALIZATION, VALIDATION]),
-                Tier::Request,
-                format!("body: {error}"),
-            );
-            None
-        }
-        Ok((Value::Object(object), scanned)) => {
-            if scanned.limits.any() {
-                reading.may(
-                    rules::M_JSON_LIMITS,
-                    true,
-                    &[SERIALIZATION, VALIDATION],
+    json_text::read_document(
+        &request.body,
+        KEEP_DEPTH,
+        Some(&DECODED),
+        |read| match read {
+            Err(error) => {
+                reading.finding(
+                    rules::P_MALFORMED_JSON,
+                    codes(&[SERIALIZATION, VALIDATION]),
                     Tier::Request,
-                    format!("body: {:?}", scanned.limits),
+                    format!("body: {error}"),
                 );
             }
-            Some(object)
-        }
-        Ok((_, scanned)) => {
-            reading.finding(
-                rules::P_MALFORMED_JSON,
-                codes(&[SERIALIZATION, VALIDATION]),
-                Tier::Request,
-                format!("body is JSON but a {:?}, not an object", scanned.kind),
-            );
-            None
-        }
-    }
+            Ok((document, scanned)) if document.root().kind() == JsonKind::Object => {
+                if scanned.limits.any() {
+                    reading.may(
+                        rules::M_JSON_LIMITS,
+                        true,
+                        &[SERIALIZATION, VALIDATION],
+                        Tier::Request,
+                        format!("body: {:?}", scanned.limits),
+                    );
+                }
+                read_members(world, user, document.root(), reading);
+            }
+            Ok((_, scanned)) => {
+                reading.finding(
+                    rules::P_MALFORMED_JSON,
+                    codes(&[SERIALIZATION, VALIDATION]),
+                    Tier::Request,
+                    format!("body is JSON but a {:?}, not an object", scanned.kind),
+                );
+            }
+        },
+    );
 }
 
 /// The members as read under the lenient interpretation of the MAY cases.
@@ -237,10 +350,11 @@ struct Members<'a> {
     stack_id: Option<&'a str>,
     app_id: Option<&'a str>,
     app_id_mistyped: bool,
-    instance_ids: Option<Vec<&'a str>>,
-    layer_ids: Option<Vec<&'a str>>,
+    instance_ids: Option<Strings<'a>>,
+    layer_ids: Option<Strings<'a>>,
     command: Option<CommandName>,
-    args: Option<Vec<(&'a str, Vec<&'a str>)>>,
+    /// An object whose every value is a list of strings.
+    args: Option<Item<'a>>,
     args_mistyped: bool,
 }
 
@@ -265,18 +379,20 @@ fn null_optional(reading: &mut Reading, name: &str) {
     );
 }
 
+/// An optional string member: the string value (if present and a string), and whether it is
+/// present with another type.
 fn optional_string<'a>(
-    object: &'a Map<String, Value>,
+    object: &Body<'a>,
     name: &str,
     reading: &mut Reading,
-) -> (Option<&'a str>, bool) {
+) -> (Option<Item<'a>>, bool) {
     match member(object, name) {
         Member::Absent => (None, false),
         Member::Null => {
             null_optional(reading, name);
             (None, false)
         }
-        Member::Present(Value::String(text)) => (Some(text.as_str()), false),
+        Member::Present(text) if text.kind() == JsonKind::String => (Some(text), false),
         Member::Present(other) => {
             type_error(
                 reading,
@@ -287,18 +403,14 @@ fn optional_string<'a>(
     }
 }
 
-fn optional_list<'a>(
-    object: &'a Map<String, Value>,
-    name: &str,
-    reading: &mut Reading,
-) -> Option<Vec<&'a str>> {
+fn optional_list<'a>(object: &Body<'a>, name: &str, reading: &mut Reading) -> Option<Strings<'a>> {
     match member(object, name) {
         Member::Absent => None,
         Member::Null => {
             null_optional(reading, name);
             None
         }
-        Member::Present(value) => match string_list(value) {
+        Member::Present(value) => match Strings::of(value) {
             Some(list) => {
                 if list.is_empty() {
                     // M-EMPTY-LISTS
@@ -310,9 +422,7 @@ fn optional_list<'a>(
                         format!("{name} is []"),
                     );
                 }
-                let mut sorted = list.clone();
-                sorted.sort_unstable();
-                if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+                if list.has_duplicates() {
                     // M-DUPLICATE-IDS
                     reading.may(
                         rules::M_DUPLICATE_IDS,
@@ -335,30 +445,28 @@ fn optional_list<'a>(
     }
 }
 
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn kind_of(value: Item<'_>) -> &'static str {
+    match value.kind() {
+        JsonKind::Null => "null",
+        JsonKind::Bool => "a boolean",
+        JsonKind::Number => "a number",
+        JsonKind::String => "a string",
+        JsonKind::Array => "an array",
+        JsonKind::Object => "an object",
     }
 }
 
 fn read_members(
     world: &World,
     user: Option<&crate::world::User>,
-    object: &Map<String, Value>,
+    object: Item<'_>,
     reading: &mut Reading,
 ) {
     let mut members = Members::default();
+    let object = &Body::read(object, &TOP_LEVEL_MEMBERS);
 
     // M-UNKNOWN-MEMBERS: an unknown top-level member (ignored, or rejected).
-    if let Some(unknown) = object
-        .keys()
-        .find(|name| !TOP_LEVEL_MEMBERS.contains(&name.as_str()))
-    {
+    if let Some(unknown) = object.unknown.map(Item::name) {
         reading.may(
             rules::M_UNKNOWN_MEMBERS,
             true,
@@ -376,7 +484,9 @@ fn read_members(
             Tier::Request,
             "StackId is missing or null",
         ),
-        Member::Present(Value::String(text)) => members.stack_id = Some(text),
+        Member::Present(text) if text.kind() == JsonKind::String => {
+            members.stack_id = text.as_str();
+        }
         Member::Present(other) => {
             type_error(
                 reading,
@@ -386,7 +496,7 @@ fn read_members(
     }
 
     let (app_id, app_mistyped) = optional_string(object, "AppId", reading);
-    members.app_id = app_id;
+    members.app_id = app_id.and_then(Item::as_str);
     members.app_id_mistyped = app_mistyped;
     members.instance_ids = optional_list(object, "InstanceIds", reading);
     members.layer_ids = optional_list(object, "LayerIds", reading);
@@ -406,11 +516,7 @@ fn read_members(
 }
 
 /// V-COMMAND-REQUIRED, V-NAME-REQUIRED, V-NAME-ENUM, V-TYPE for Command, Name and Args.
-fn read_command<'a>(
-    object: &'a Map<String, Value>,
-    members: &mut Members<'a>,
-    reading: &mut Reading,
-) {
+fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut Reading) {
     let command = match member(object, "Command") {
         Member::Absent | Member::Null => {
             reading.finding(
@@ -421,7 +527,7 @@ fn read_command<'a>(
             );
             return;
         }
-        Member::Present(Value::Object(command)) => command,
+        Member::Present(command) if command.kind() == JsonKind::Object => command,
         Member::Present(other) => {
             type_error(
                 reading,
@@ -430,10 +536,8 @@ fn read_command<'a>(
             return;
         }
     };
-    if let Some(unknown) = command
-        .keys()
-        .find(|name| *name != "Name" && *name != "Args")
-    {
+    let command = &Object::read(command, &["Name", "Args"]);
+    if let Some(unknown) = command.unknown.map(Item::name) {
         reading.may(
             rules::M_UNKNOWN_MEMBERS,
             true,
@@ -449,15 +553,20 @@ fn read_command<'a>(
             Tier::Request,
             "Command.Name is missing or null",
         ),
-        Member::Present(Value::String(name)) => match name.parse::<CommandName>() {
-            Ok(command) => members.command = Some(command),
-            Err(_) => reading.finding(
-                rules::V_NAME_ENUM,
-                codes(&[VALIDATION]),
-                Tier::Request,
-                format!("Command.Name {name:?} is not one of the 12 names"),
-            ),
-        },
+        Member::Present(name) if name.kind() == JsonKind::String => {
+            match name.as_str().unwrap_or_default().parse::<CommandName>() {
+                Ok(command) => members.command = Some(command),
+                Err(_) => reading.finding(
+                    rules::V_NAME_ENUM,
+                    codes(&[VALIDATION]),
+                    Tier::Request,
+                    format!(
+                        "Command.Name {:?} is not one of the 12 names",
+                        name.as_str().unwrap_or_default()
+                    ),
+                ),
+            }
+        }
         Member::Present(other) => {
             type_error(
                 reading,
@@ -468,20 +577,15 @@ fn read_command<'a>(
     match member(command, "Args") {
         Member::Absent => {}
         Member::Null => null_optional(reading, "Command.Args"),
-        Member::Present(Value::Object(args)) => {
-            let read: Option<Vec<(&str, Vec<&str>)>> = args
-                .iter()
-                .map(|(key, value)| string_list(value).map(|list| (key.as_str(), list)))
-                .collect();
-            match read {
-                Some(args) => members.args = Some(args),
-                None => {
-                    members.args_mistyped = true;
-                    type_error(
-                        reading,
-                        "Command.Args has a value that is not an array of strings".to_owned(),
-                    );
-                }
+        Member::Present(args) if args.kind() == JsonKind::Object => {
+            if args.children().all(|value| Strings::of(value).is_some()) {
+                members.args = Some(args);
+            } else {
+                members.args_mistyped = true;
+                type_error(
+                    reading,
+                    "Command.Args has a value that is not an array of strings".to_owned(),
+                );
             }
         }
         Member::Present(other) => {
@@ -495,11 +599,11 @@ fn read_command<'a>(
 }
 
 /// V-CUSTOM-JSON, V-CUSTOM-JSON-OBJECT, M-JSON-LIMITS (and V-TYPE, M-NULL-OPTIONAL).
-fn read_custom_json(object: &Map<String, Value>, reading: &mut Reading) {
+fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
     let (Some(text), _) = optional_string(object, "CustomJson", reading) else {
         return;
     };
-    match json_text::scan(text.as_bytes()) {
+    match json_text::scan(text.as_bytes().unwrap_or_default()) {
         Err(error) => reading.finding(
             rules::V_CUSTOM_JSON,
             codes(&[VALIDATION]),
@@ -528,14 +632,13 @@ fn read_custom_json(object: &Map<String, Value>, reading: &mut Reading) {
     }
 }
 
-fn arg<'m, 'a>(args: &'m [(&'a str, Vec<&'a str>)], name: &str) -> Option<&'m [&'a str]> {
-    args.iter()
-        .find(|(key, _)| *key == name)
-        .map(|(_, values)| values.as_slice())
+/// The values of one Args entry.
+fn arg<'a>(args: Option<Item<'a>>, name: &str) -> Option<Strings<'a>> {
+    args?.get(name).and_then(Strings::of)
 }
 
-fn is_boolean_arg(values: &[&str]) -> bool {
-    values == ["true"] || values == ["false"]
+fn is_boolean_arg(values: Strings<'_>) -> bool {
+    values.is(&["true"]) || values.is(&["false"])
 }
 
 /// V-APP-REQUIRED, M-APP-ON-STACK-COMMAND, V-RECIPES, V-MIGRATE, V-REBOOT, M-ARGS-UNUSED,
@@ -579,11 +682,11 @@ fn read_command_rules(
         }
     }
 
-    let empty = Vec::new();
-    let args = members.args.as_ref().unwrap_or(&empty);
+    let args = members.args;
+    let names = || args.into_iter().flat_map(Item::children).map(Item::name);
     let taken = command.args();
     if taken.is_empty() {
-        if !args.is_empty() {
+        if names().next().is_some() {
             reading.may(
                 rules::M_ARGS_UNUSED,
                 true,
@@ -592,7 +695,7 @@ fn read_command_rules(
                 format!("Args on {command}, which takes none"),
             );
         }
-    } else if let Some((unknown, _)) = args.iter().find(|(key, _)| !taken.contains(key)) {
+    } else if let Some(unknown) = names().find(|key| !taken.contains(key)) {
         reading.may(
             rules::M_UNKNOWN_ARGS,
             true,
@@ -611,7 +714,7 @@ fn read_command_rules(
     match command {
         CommandName::ExecuteRecipes => {
             let recipes = arg(args, "recipes");
-            if recipes.is_none_or(|list| list.is_empty() || list.contains(&"")) {
+            if recipes.is_none_or(|list| list.is_empty() || list.contains("")) {
                 reading.finding(
                     rules::V_RECIPES,
                     codes(&[VALIDATION]),
@@ -627,7 +730,10 @@ fn read_command_rules(
                         rules::V_MIGRATE,
                         codes(&[VALIDATION]),
                         Tier::Request,
-                        format!("Args.migrate is {migrate:?}, not [\"true\"] or [\"false\"]"),
+                        format!(
+                            "Args.migrate is {:?}, not [\"true\"] or [\"false\"]",
+                            migrate.to_vec()
+                        ),
                     );
                 }
                 if let Some(app) = app.filter(|app| app.app_type != AppType::Rails) {
@@ -646,7 +752,10 @@ fn read_command_rules(
             let upgrade = arg(args, "upgrade_os_to");
             let reboot_bad = allow_reboot.is_some_and(|values| !is_boolean_arg(values));
             let upgrade_bad = upgrade.is_some_and(|values| {
-                values.len() != 1 || values[0].is_empty() || allow_reboot != Some(&["true"][..])
+                let mut elements = values.iter();
+                let one = elements.next().filter(|_| elements.next().is_none());
+                one.is_none_or(str::is_empty)
+                    || !allow_reboot.is_some_and(|values| values.is(&["true"]))
             });
             if reboot_bad || upgrade_bad {
                 reading.finding(
@@ -654,7 +763,9 @@ fn read_command_rules(
                     codes(&[VALIDATION]),
                     Tier::Request,
                     format!(
-                        "update_dependencies with upgrade_os_to {upgrade:?} and allow_reboot {allow_reboot:?}"
+                        "update_dependencies with upgrade_os_to {:?} and allow_reboot {:?}",
+                        upgrade.map(Strings::to_vec),
+                        allow_reboot.map(Strings::to_vec)
                     ),
                 );
             }
@@ -730,16 +841,12 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
         }
     }
     let lists = [
-        (
-            members.instance_ids.as_deref(),
-            rules::N_INSTANCE,
-            "InstanceIds",
-        ),
-        (members.layer_ids.as_deref(), rules::N_LAYER, "LayerIds"),
+        (members.instance_ids, rules::N_INSTANCE, "InstanceIds"),
+        (members.layer_ids, rules::N_LAYER, "LayerIds"),
     ];
     for (list, rule, name) in lists {
         let Some(list) = list else { continue };
-        if list.contains(&"") {
+        if list.contains("") {
             empty_id(reading, &format!("an element of {name}"));
         }
         let exists_here = |id: &str| {
@@ -756,10 +863,15 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
                 world.stack_of_layer(id).is_some()
             }
         };
-        let missing: Vec<&str> = list.iter().copied().filter(|id| !exists_here(id)).collect();
-        if let Some(first) = missing.first() {
+        let mut first_missing = None;
+        let mut elsewhere = false;
+        for id in list.iter().filter(|id| !exists_here(id)) {
+            first_missing.get_or_insert(id);
+            elsewhere = elsewhere || exists_elsewhere(id);
+        }
+        if let Some(first) = first_missing {
             let mut expected = codes(&[NOT_FOUND]);
-            if missing.iter().any(|id| exists_elsewhere(id)) {
+            if elsewhere {
                 expected.push(Expectation::Error(VALIDATION));
             }
             reading.finding(

@@ -30,9 +30,27 @@ use crate::world::World;
 #[derive(Debug, Clone)]
 pub struct Session {
     world: World,
+    /// Bumped whenever `world` changes, so that a verdict prepared earlier is known stale.
+    version: u64,
     deployment_ids: HashMap<String, usize>,
     rejected_effects: Vec<Effect>,
     cases: usize,
+}
+
+/// A verdict made before the response came back (see [`Session::prepare`]), valid while the
+/// session's world is unchanged.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    verdict: Verdict,
+    /// The version of the world it was made in.
+    version: u64,
+}
+
+impl Prepared {
+    /// The verdict.
+    pub(crate) fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
 }
 
 impl Session {
@@ -41,6 +59,7 @@ impl Session {
     pub fn new(world: World) -> Self {
         Session {
             world,
+            version: 0,
             deployment_ids: HashMap::new(),
             rejected_effects: Vec::new(),
             cases: 0,
@@ -68,7 +87,43 @@ impl Session {
         response: &Response,
     ) -> Judgement {
         let verdict = self.verdict(request, caller);
-        let mut judgement = judge_response(&verdict, response);
+        self.observe_with(&verdict, request, caller, response)
+    }
+
+    /// The verdict for a request in the current world, to be used by
+    /// [`observe_prepared`](Self::observe_prepared) when the response comes back.
+    pub(crate) fn prepare(&self, request: &RawRequest, caller: &CallerIdentity) -> Prepared {
+        Prepared {
+            verdict: self.verdict(request, caller),
+            version: self.version,
+        }
+    }
+
+    /// [`observe`](Self::observe) with a verdict made earlier by [`prepare`](Self::prepare) for
+    /// the same request and caller (made again if the world changed since).
+    pub(crate) fn observe_prepared(
+        &mut self,
+        prepared: Prepared,
+        request: &RawRequest,
+        caller: &CallerIdentity,
+        response: &Response,
+    ) -> Judgement {
+        let verdict = if prepared.version == self.version {
+            prepared.verdict
+        } else {
+            self.verdict(request, caller)
+        };
+        self.observe_with(&verdict, request, caller, response)
+    }
+
+    fn observe_with(
+        &mut self,
+        verdict: &Verdict,
+        request: &RawRequest,
+        caller: &CallerIdentity,
+        response: &Response,
+    ) -> Judgement {
+        let mut judgement = judge_response(verdict, response);
         self.cases += 1;
 
         if judgement.failures().next().is_some() && !self.rejected_effects.is_empty() {
@@ -107,6 +162,7 @@ impl Session {
                 });
                 // Follow the target's state from here on, so one defect is reported once.
                 self.world = shadow;
+                self.version += 1;
                 let mut index = 0;
                 self.rejected_effects.retain(|_| {
                     let keep = !indices.contains(&index);
@@ -129,7 +185,10 @@ impl Session {
 
         match judgement.outcome {
             Some(Outcome::Success) => {
-                verdict.effect().apply(&mut self.world);
+                if verdict.effect() != &Effect::None {
+                    verdict.effect().apply(&mut self.world);
+                    self.version += 1;
+                }
                 if let Some(id) = judgement.deployment_id.clone() {
                     self.check_unique(id, &mut judgement);
                 }

@@ -24,6 +24,13 @@ pub struct RunConfig {
     pub region: String,
     /// How many shrinking steps a counterexample may take at most (each re-asks the target).
     pub max_shrink_steps: usize,
+    /// How many requests may be in flight at once (at least 1; 1 sends one at a time).
+    ///
+    /// The cases and the order in which they are judged do not depend on it, so against a
+    /// correct target the report is the same. Requests whose answer depends on the order
+    /// (a `rollback`, which changes the state) are sent alone, after every earlier request was
+    /// answered. Shrinking re-asks the target one request at a time.
+    pub concurrency: usize,
 }
 
 impl Default for RunConfig {
@@ -36,6 +43,7 @@ impl Default for RunConfig {
             only: None,
             region: "us-east-1".to_owned(),
             max_shrink_steps: 512,
+            concurrency: 1,
         }
     }
 }
@@ -66,6 +74,13 @@ impl RunConfig {
     #[must_use]
     pub fn only(mut self, glob: impl Into<String>) -> Self {
         self.only = Some(glob.into());
+        self
+    }
+
+    /// Sets how many requests may be in flight at once (0 counts as 1).
+    #[must_use]
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
         self
     }
 

@@ -1,13 +1,17 @@
 //! Running the families against a target: generate, send, judge, shrink, count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use proptest::strategy::{BoxedStrategy, ValueTree};
+use proptest::test_runner::TestRng;
 
 use crate::contract::{CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, rules};
-use crate::generate::{Case, family, server_rules};
-use crate::oracle::{Check, Judgement, Session, Status};
+use crate::generate::stream::{CaseStream, Generated, replay};
+use crate::generate::{Case, server_rules};
+use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status};
 use crate::runner::config::RunConfig;
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::target::Target;
@@ -51,21 +55,6 @@ struct Tally {
     counterexample: Option<Counterexample>,
 }
 
-/// A per-rule random source: the same seed gives the same cases for a rule whatever other
-/// rules are selected.
-fn runner_for(seed: u64, rule: RuleId) -> TestRunner {
-    let mut bytes = [0u8; 32];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    for (index, byte) in rule.as_str().bytes().enumerate() {
-        bytes[8 + index % 24] ^= byte.rotate_left((index / 24) as u32);
-    }
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
-}
-
 /// The request of a case as it goes on the wire: signed as the case's `signing` says (SigV4
 /// with the world's secrets, for `authority` and `region`, at the current time). `None` when it
 /// cannot be signed (built without the `sigv4` feature).
@@ -75,17 +64,29 @@ pub fn signed_request(
     authority: &str,
     region: &str,
 ) -> Option<RawRequest> {
+    signature(case, world, authority, region)
+        .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
+}
+
+/// The signed request of a case: `Some(None)` when it goes unsigned (then the case's own
+/// request is sent), `None` when it cannot be signed.
+fn signature(
+    case: &Case,
+    world: &World,
+    authority: &str,
+    region: &str,
+) -> Option<Option<RawRequest>> {
     match &case.signing {
-        Signing::Unsigned => Some(case.request.clone()),
+        Signing::Unsigned => Some(None),
         #[cfg(feature = "sigv4")]
-        signing => Some(crate::sigv4::apply(
+        signing => Some(Some(crate::sigv4::apply(
             &case.request,
             signing,
             world,
             authority,
             region,
             std::time::SystemTime::now(),
-        )),
+        ))),
         #[cfg(not(feature = "sigv4"))]
         _ => {
             let _ = (world, authority, region);
@@ -94,6 +95,7 @@ pub fn signed_request(
     }
 }
 
+/// What was sent for one case and what came back.
 struct Execution {
     request: RawRequest,
     response: Response,
@@ -105,7 +107,9 @@ struct Execution {
 /// answer with the oracle (tracking the target's state as the oracle's world), and shrinks the
 /// first counterexample of every broken rule by re-asking the target.
 ///
-/// The target must start in the state of `world`.
+/// The target must start in the state of `world`. Cases are generated ahead on a thread of
+/// their own; with [`RunConfig::concurrency`] above 1, up to that many requests are in flight
+/// at once (the cases, and the order in which they are judged, stay the same).
 ///
 /// ```
 /// use opsworks_conformance::runner::{run, RunConfig};
@@ -136,94 +140,40 @@ pub async fn run_with_progress(
         .into_iter()
         .filter(|rule| config.selects(rule.as_str()))
         .collect();
-    let families: Vec<(RuleId, Option<_>)> = selected
-        .iter()
-        .map(|rule| (*rule, family(*rule, world)))
-        .collect();
-    let applicable = families.iter().filter(|(_, f)| f.is_some()).count().max(1);
-    let per_rule = (config.cases / applicable).max(config.min_cases_per_rule);
-    progress.start(per_rule * applicable);
+    let mut stream = CaseStream::start(
+        world,
+        &selected,
+        config.seed,
+        config.cases,
+        config.min_cases_per_rule,
+    );
+    let plan = stream.plan().clone();
+    let applicable = plan.has_family.iter().filter(|has| **has).count().max(1);
+    progress.start(plan.per_rule * applicable);
 
-    let authority = target.authority();
-    let mut session = Session::new(world.clone());
-    let mut tallies: BTreeMap<RuleId, Tally> = BTreeMap::new();
-    let mut notes = Vec::new();
-    let mut sent = 0usize;
-
-    let mut interrupted = false;
-    'families: for (rule, strategy) in &families {
-        let Some(strategy) = strategy else { continue };
-        let mut runner = runner_for(config.seed, *rule);
-        for _ in 0..per_rule {
-            if progress.stopped() {
-                interrupted = true;
-                break 'families;
-            }
-            let Ok(mut tree) = strategy.new_tree(&mut runner) else {
-                notes.push(format!("{rule}: the generator could not make a case"));
-                break;
-            };
-            let case = tree.current();
-            let execution = match execute(target, world, &mut session, &case, &authority, config)
-                .await
-            {
-                Ok(execution) => execution,
-                Err(Skip::Inexpressible) => {
-                    tallies.entry(*rule).or_default().skipped += 1;
-                    continue;
-                }
-                Err(Skip::Unsignable) => {
-                    notes.push(format!(
-                            "{rule}: cases that need a SigV4 signature were skipped (built without the `sigv4` feature)"
-                        ));
-                    break;
-                }
-            };
-            sent += 1;
-            progress.case_done(*rule, execution.judgement.conforms(config.strict));
-            let broken: Vec<Check> = execution
-                .judgement
-                .checks
-                .iter()
-                .filter(|check| matches!(check.status, Status::Failed | Status::Warned))
-                .filter(|check| {
-                    tallies
-                        .get(&check.rule)
-                        .is_none_or(|t| t.counterexample.is_none())
-                })
-                .cloned()
-                .collect();
-            count(&mut tallies, &execution.judgement);
-            for check in broken {
-                if tallies
-                    .get(&check.rule)
-                    .is_some_and(|t| t.counterexample.is_some())
-                {
-                    continue;
-                }
-                let counterexample = shrink(
-                    target,
-                    world,
-                    &mut session,
-                    &mut tree,
-                    &case,
-                    execution.request.clone(),
-                    execution.response.clone(),
-                    &check,
-                    &authority,
-                    config,
-                )
-                .await;
-                let counterexample = Counterexample {
-                    found_after: sent,
-                    ..counterexample
-                };
-                tallies.entry(check.rule).or_default().counterexample = Some(counterexample);
-            }
-        }
-    }
+    let mut gate = Gate {
+        target,
+        world,
+        config,
+        progress,
+        rules: &selected,
+        authority: target.authority(),
+        session: Session::new(world.clone()),
+        tallies: BTreeMap::new(),
+        notes: Vec::new(),
+        sent: 0,
+        strategies: vec![None; selected.len()],
+    };
+    let interrupted = gate.run_cases(&mut stream).await;
+    drop(stream);
     progress.finish();
 
+    let Gate {
+        mut tallies,
+        mut notes,
+        sent,
+        ..
+    } = gate;
     let skipped: usize = tallies.values().map(|tally| tally.skipped).sum();
     if skipped > 0 {
         notes.push(format!(
@@ -232,7 +182,8 @@ pub async fn run_with_progress(
     }
     let rules = selected
         .iter()
-        .map(|rule| rule_report(*rule, tallies.remove(rule), &families))
+        .zip(&plan.has_family)
+        .map(|(rule, has_family)| rule_report(*rule, tallies.remove(rule), *has_family))
         .collect::<Vec<_>>();
     let accepted_valid = rules
         .iter()
@@ -267,25 +218,392 @@ enum Skip {
     Inexpressible,
 }
 
-async fn execute(
-    target: &dyn Target,
-    world: &World,
-    session: &mut Session,
-    case: &Case,
-    authority: &str,
-    config: &RunConfig,
-) -> Result<Execution, Skip> {
-    let request = signed_request(case, world, authority, &config.region).ok_or(Skip::Unsignable)?;
-    if !target.can_send(&request) {
-        return Err(Skip::Inexpressible);
+/// What a request in flight gives back: the case, the request as sent when it differs from the
+/// case's (signed), and the response.
+type Sent = (Case, Option<RawRequest>, Response);
+
+/// A request in flight, owning what it sends.
+type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
+
+/// A case sent to the target, waiting to be judged.
+struct Slot<'a> {
+    family: usize,
+    rng: TestRng,
+    caller: CallerIdentity,
+    prepared: Prepared,
+    /// Its answer may depend on the order of requests (or change what later ones get): it is
+    /// sent alone.
+    alone: bool,
+    sending: Option<Sending<'a>>,
+    sent: Option<Sent>,
+}
+
+/// The requests in flight, judged in the order they were sent.
+struct Window<'a> {
+    slots: VecDeque<Slot<'a>>,
+}
+
+impl<'a> Window<'a> {
+    /// Polls every request still in flight, keeping what comes back.
+    fn poll_all(&mut self, context: &mut Context<'_>) {
+        for slot in &mut self.slots {
+            if let Some(sending) = slot.sending.as_mut() {
+                if let Poll::Ready(sent) = sending.as_mut().poll(context) {
+                    slot.sent = Some(sent);
+                    slot.sending = None;
+                }
+            }
+        }
     }
-    let response = target.send(&request).await;
-    let judgement = session.observe(&case.request, &case.caller(), &response);
-    Ok(Execution {
-        request,
-        response,
-        judgement,
-    })
+
+    /// Waits until the oldest request has its answer (polling the others meanwhile) and takes
+    /// it out of the window.
+    async fn next_answered(&mut self) -> Option<(Slot<'a>, Sent)> {
+        poll_fn(|context| {
+            self.poll_all(context);
+            match self.slots.front() {
+                Some(slot) if slot.sent.is_none() => Poll::Pending,
+                _ => Poll::Ready(()),
+            }
+        })
+        .await;
+        let mut slot = self.slots.pop_front()?;
+        let sent = slot.sent.take()?;
+        Some((slot, sent))
+    }
+
+    /// Awaits `future`, keeping the requests in flight going meanwhile (so that they do not
+    /// time out while a counterexample is shrunk).
+    async fn alongside<T>(&mut self, future: impl Future<Output = T>) -> T {
+        let mut future = std::pin::pin!(future);
+        poll_fn(|context| {
+            self.poll_all(context);
+            future.as_mut().poll(context)
+        })
+        .await
+    }
+}
+
+/// The value tree of a case.
+type CaseTree = Box<dyn ValueTree<Value = Case>>;
+
+/// Where a failing case comes from, to shrink it: its family, the random state it was made
+/// with, and its value tree (rebuilt on the first shrink, shared by the next ones: `None` until
+/// then, `Some(None)` when it cannot be rebuilt).
+struct Origin<'t> {
+    family: usize,
+    rng: &'t TestRng,
+    tree: &'t mut Option<Option<CaseTree>>,
+}
+
+/// A conformance run in progress.
+struct Gate<'a> {
+    target: &'a dyn Target,
+    world: &'a World,
+    config: &'a RunConfig,
+    progress: &'a dyn Progress,
+    rules: &'a [RuleId],
+    authority: String,
+    session: Session,
+    tallies: BTreeMap<RuleId, Tally>,
+    notes: Vec<String>,
+    sent: usize,
+    /// The families, built here only to shrink (the cases come from the stream).
+    strategies: Vec<Option<Option<BoxedStrategy<Case>>>>,
+}
+
+impl<'a> Gate<'a> {
+    /// Sends, judges and shrinks every case of the stream. Returns whether the run was stopped.
+    async fn run_cases(&mut self, stream: &mut CaseStream) -> bool {
+        let concurrency = self.config.concurrency.max(1);
+        let mut window = Window {
+            slots: VecDeque::new(),
+        };
+        let mut interrupted = false;
+        // A family whose cases are not sent any more (they need a signature we cannot make).
+        let mut given_up: Option<usize> = None;
+        // A prepared case that must go alone, waiting for the window to empty.
+        let mut held: Option<Slot<'a>> = None;
+        let mut exhausted = false;
+        loop {
+            // Send more while there is room: never next to a request that goes alone.
+            while !interrupted
+                && window.slots.len() < concurrency
+                && !window.slots.back().is_some_and(|slot| slot.alone)
+            {
+                if let Some(slot) = held.take() {
+                    if window.slots.is_empty() {
+                        window.slots.push_back(slot);
+                        continue;
+                    }
+                    held = Some(slot);
+                    break;
+                }
+                if exhausted {
+                    break;
+                }
+                let Some(generated) = stream.next_case() else {
+                    exhausted = true;
+                    break;
+                };
+                let (Generated::Case { family, .. } | Generated::Failed { family }) = generated;
+                if given_up == Some(family) {
+                    continue;
+                }
+                if self.progress.stopped() {
+                    interrupted = true;
+                    break;
+                }
+                let (case, rng) = match generated {
+                    Generated::Failed { .. } => {
+                        self.notes.push(format!(
+                            "{}: the generator could not make a case",
+                            self.rules[family]
+                        ));
+                        continue;
+                    }
+                    Generated::Case { case, rng, .. } => (case, rng),
+                };
+                match self.issue(family, case, rng) {
+                    Ok(slot) if slot.alone && !window.slots.is_empty() => held = Some(slot),
+                    Ok(slot) => window.slots.push_back(slot),
+                    Err(Skip::Inexpressible) => {
+                        self.tallies.entry(self.rules[family]).or_default().skipped += 1;
+                    }
+                    Err(Skip::Unsignable) => {
+                        self.notes.push(format!(
+                            "{}: cases that need a SigV4 signature were skipped (built without the `sigv4` feature)",
+                            self.rules[family]
+                        ));
+                        given_up = Some(family);
+                    }
+                }
+            }
+            let Some((slot, (case, signed, response))) = window.next_answered().await else {
+                break;
+            };
+            self.judge(&mut window, slot, case, signed, response).await;
+        }
+        interrupted
+    }
+
+    /// Signs a case, prepares its verdict and starts sending it.
+    fn issue(&mut self, family: usize, case: Case, rng: TestRng) -> Result<Slot<'a>, Skip> {
+        let signed = signature(&case, self.world, &self.authority, &self.config.region)
+            .ok_or(Skip::Unsignable)?;
+        if !self
+            .target
+            .can_send(signed.as_ref().unwrap_or(&case.request))
+        {
+            return Err(Skip::Inexpressible);
+        }
+        let caller = case.caller();
+        let prepared = self.session.prepare(&case.request, &caller);
+        // A request with an effect (a rollback) changes what later requests get, and what it
+        // gets depends on the requests before it.
+        let alone = prepared.verdict().effect() != &Effect::None;
+        let target = self.target;
+        let sending: Sending<'a> = Box::pin(async move {
+            let response = target.send(signed.as_ref().unwrap_or(&case.request)).await;
+            (case, signed, response)
+        });
+        Ok(Slot {
+            family,
+            rng,
+            caller,
+            prepared,
+            alone,
+            sending: Some(sending),
+            sent: None,
+        })
+    }
+
+    /// Judges an answered case, counts it, and shrinks the rules it is the first to break.
+    async fn judge(
+        &mut self,
+        window: &mut Window<'a>,
+        slot: Slot<'a>,
+        case: Case,
+        signed: Option<RawRequest>,
+        response: Response,
+    ) {
+        let rule = self.rules[slot.family];
+        let judgement =
+            self.session
+                .observe_prepared(slot.prepared, &case.request, &slot.caller, &response);
+        self.sent += 1;
+        self.progress
+            .case_done(rule, judgement.conforms(self.config.strict));
+        let broken: Vec<Check> = judgement
+            .checks
+            .iter()
+            .filter(|check| matches!(check.status, Status::Failed | Status::Warned))
+            .filter(|check| {
+                self.tallies
+                    .get(&check.rule)
+                    .is_none_or(|t| t.counterexample.is_none())
+            })
+            .cloned()
+            .collect();
+        count(&mut self.tallies, &judgement);
+        if broken.is_empty() {
+            return;
+        }
+        let request = signed.unwrap_or_else(|| case.request.clone());
+        // The case's value tree, rebuilt on the first shrink and shared by the next ones.
+        let mut tree: Option<Option<CaseTree>> = None;
+        for check in broken {
+            if self
+                .tallies
+                .get(&check.rule)
+                .is_some_and(|t| t.counterexample.is_some())
+            {
+                continue;
+            }
+            let counterexample = self
+                .shrink(
+                    window,
+                    Origin {
+                        family: slot.family,
+                        rng: &slot.rng,
+                        tree: &mut tree,
+                    },
+                    &case,
+                    request.clone(),
+                    response.clone(),
+                    &check,
+                )
+                .await;
+            let counterexample = Counterexample {
+                found_after: self.sent,
+                ..counterexample
+            };
+            self.tallies.entry(check.rule).or_default().counterexample = Some(counterexample);
+        }
+    }
+
+    /// Sends one case (while the requests in flight go on) and judges the answer.
+    async fn execute(&mut self, window: &mut Window<'a>, case: &Case) -> Result<Execution, Skip> {
+        let request = signed_request(case, self.world, &self.authority, &self.config.region)
+            .ok_or(Skip::Unsignable)?;
+        if !self.target.can_send(&request) {
+            return Err(Skip::Inexpressible);
+        }
+        let response = window.alongside(self.target.send(&request)).await;
+        let judgement = self
+            .session
+            .observe(&case.request, &case.caller(), &response);
+        Ok(Execution {
+            request,
+            response,
+            judgement,
+        })
+    }
+
+    /// Shrinks a failing case for one rule: simplify while the rule still breaks in the same
+    /// way, complicate back when it does not, re-asking the target each time.
+    async fn shrink(
+        &mut self,
+        window: &mut Window<'a>,
+        Origin { family, rng, tree }: Origin<'_>,
+        case: &Case,
+        request: RawRequest,
+        response: Response,
+        check: &Check,
+    ) -> Counterexample {
+        let mut best = (case.clone(), request, response, check.clone());
+        let mut accepted = 0usize;
+        // Sequence rules depend on earlier requests: a lone request cannot be shrunk for them.
+        let shrinkable = ![rules::S_UNIQUE_ID, rules::S_ERROR_NO_EFFECT].contains(&check.rule);
+        let tree = if shrinkable {
+            tree.get_or_insert_with(|| self.replay(family, rng, case))
+                .as_mut()
+        } else {
+            None
+        };
+        if let Some(tree) = tree {
+            if tree.simplify() {
+                for _ in 0..self.config.max_shrink_steps {
+                    let candidate = tree.current();
+                    let execution = match self.execute(window, &candidate).await {
+                        Ok(execution) => execution,
+                        // A simpler case the target cannot express: try a less simple one.
+                        Err(Skip::Inexpressible) if tree.complicate() => continue,
+                        Err(_) => break,
+                    };
+                    let still = execution
+                        .judgement
+                        .checks
+                        .iter()
+                        .find(|c| c.rule == check.rule && c.status == check.status)
+                        .cloned();
+                    let more = match still {
+                        Some(still) => {
+                            best = (candidate, execution.request, execution.response, still);
+                            accepted += 1;
+                            tree.simplify()
+                        }
+                        None => tree.complicate(),
+                    };
+                    if !more {
+                        break;
+                    }
+                }
+            }
+        }
+        if shrinkable {
+            // Proptest shrinks an optional member's content before it drops the member, which
+            // can take more steps than the budget: drop each member that is not needed,
+            // directly.
+            let mut index = 0;
+            while let Some(candidate) = without_member(&best.0, index) {
+                index += 1;
+                let Ok(execution) = self.execute(window, &candidate).await else {
+                    continue;
+                };
+                if let Some(still) = execution
+                    .judgement
+                    .checks
+                    .iter()
+                    .find(|c| c.rule == check.rule && c.status == check.status)
+                    .cloned()
+                {
+                    best = (candidate, execution.request, execution.response, still);
+                    accepted += 1;
+                    index = 0;
+                }
+            }
+        }
+        let (case, request, response, check) = best;
+        let (observed, failure) = match response {
+            Ok(observation) => (Some(observation), None),
+            Err(failure) => (None, Some(failure)),
+        };
+        Counterexample {
+            label: case.label,
+            request,
+            signing: case.signing,
+            expected: check.expected,
+            found: check.found,
+            observed,
+            failure,
+            shrink_steps: accepted,
+            found_after: 0,
+        }
+    }
+
+    /// The value tree of a case of `rules[family]`, rebuilt from the random state it was made
+    /// with (the family is built here on first use).
+    fn replay(&mut self, family: usize, rng: &TestRng, case: &Case) -> Option<CaseTree> {
+        let rule = *self.rules.get(family)?;
+        let world = self.world;
+        let strategy = self
+            .strategies
+            .get_mut(family)?
+            .get_or_insert_with(|| crate::generate::family(rule, world))
+            .as_ref()?;
+        replay(strategy, rng, case)
+    }
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement) {
@@ -307,96 +625,6 @@ fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement) {
                 }
             }
         }
-    }
-}
-
-/// Shrinks a failing case for one rule: simplify while the rule still breaks in the same way,
-/// complicate back when it does not, re-asking the target each time.
-#[allow(clippy::too_many_arguments)]
-async fn shrink(
-    target: &dyn Target,
-    world: &World,
-    session: &mut Session,
-    tree: &mut Box<dyn ValueTree<Value = Case>>,
-    case: &Case,
-    request: RawRequest,
-    response: Response,
-    check: &Check,
-    authority: &str,
-    config: &RunConfig,
-) -> Counterexample {
-    let mut best = (case.clone(), request, response, check.clone());
-    let mut accepted = 0usize;
-    // Sequence rules depend on earlier requests: a lone request cannot be shrunk for them.
-    let shrinkable = ![rules::S_UNIQUE_ID, rules::S_ERROR_NO_EFFECT].contains(&check.rule);
-    if shrinkable && tree.simplify() {
-        for _ in 0..config.max_shrink_steps {
-            let candidate = tree.current();
-            let execution =
-                match execute(target, world, session, &candidate, authority, config).await {
-                    Ok(execution) => execution,
-                    // A simpler case the target cannot express: try a less simple one.
-                    Err(Skip::Inexpressible) if tree.complicate() => continue,
-                    Err(_) => break,
-                };
-            let still = execution
-                .judgement
-                .checks
-                .iter()
-                .find(|c| c.rule == check.rule && c.status == check.status)
-                .cloned();
-            let more = match still {
-                Some(still) => {
-                    best = (candidate, execution.request, execution.response, still);
-                    accepted += 1;
-                    tree.simplify()
-                }
-                None => tree.complicate(),
-            };
-            if !more {
-                break;
-            }
-        }
-    }
-    if shrinkable {
-        // Proptest shrinks an optional member's content before it drops the member, which can
-        // take more steps than the budget: drop each member that is not needed, directly.
-        let mut index = 0;
-        while let Some(candidate) = without_member(&best.0, index) {
-            index += 1;
-            let Ok(execution) =
-                execute(target, world, session, &candidate, authority, config).await
-            else {
-                continue;
-            };
-            if let Some(still) = execution
-                .judgement
-                .checks
-                .iter()
-                .find(|c| c.rule == check.rule && c.status == check.status)
-                .cloned()
-            {
-                best = (candidate, execution.request, execution.response, still);
-                accepted += 1;
-                index = 0;
-            }
-        }
-    }
-    let (case, request, response, check) = best;
-    let (observed, failure) = match response {
-        Ok(observation) => (Some(observation), None),
-        Err(failure) => (None, Some(failure)),
-    };
-    Counterexample {
-        label: case.label,
-        request,
-        signing: case.signing,
-        expected: check.expected,
-        found: check.found,
-        observed,
-        failure,
-        shrink_steps: accepted,
-        found_after: 0,
     }
 }
 
@@ -445,11 +673,7 @@ fn without_member(case: &Case, index: usize) -> Option<Case> {
     Some(candidate)
 }
 
-fn rule_report(
-    id: RuleId,
-    tally: Option<Tally>,
-    families: &[(RuleId, Option<proptest::strategy::BoxedStrategy<Case>>)],
-) -> RuleReport {
+fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport {
     let severity = CATALOGUE
         .iter()
         .find(|rule| rule.id == id)
@@ -466,7 +690,6 @@ fn rule_report(
     } else {
         RuleStatus::NotApplicable
     };
-    let has_family = families.iter().any(|(rule, f)| *rule == id && f.is_some());
     let note = (status == RuleStatus::NotApplicable).then(|| {
         if tally.skipped > 0 {
             format!(

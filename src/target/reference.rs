@@ -136,8 +136,8 @@ impl ReferenceTarget {
             Expectation::Success => {
                 verdict.effect().apply(&mut world);
                 drop(world);
-                let body = serde_json::json!({ "DeploymentId": uuid::Uuid::new_v4().to_string() });
-                Observation::json(200, body.to_string())
+                // `{"DeploymentId":"<uuid>"}` (a UUID needs no escaping).
+                Observation::json(200, format!(r#"{{"DeploymentId":"{}"}}"#, fresh_uuid()))
             }
             Expectation::Error(code) | Expectation::AnyError { preferred: code } => {
                 drop(world);
@@ -145,8 +145,10 @@ impl ReferenceTarget {
                     Some(rule) => format!("[{rule}] {}", decision.detail),
                     None => decision.detail,
                 };
-                let body = serde_json::json!({ "__type": code.as_str(), "message": message });
-                Observation::json(code.status(), body.to_string())
+                // `{"__type":"<code>","message":"<message>"}` (codes need no escaping).
+                let message = serde_json::Value::String(message).to_string();
+                let body = format!(r#"{{"__type":"{}","message":{message}}}"#, code.as_str());
+                Observation::json(code.status(), body)
             }
         }
     }
@@ -156,6 +158,34 @@ impl ReferenceTarget {
     pub fn answer_request(&self, request: &RawRequest) -> Observation {
         let caller = self.authenticator.identify(request);
         self.answer(request, &caller)
+    }
+}
+
+/// A fresh version 4 UUID. The random bytes come from a per-thread generator seeded from the
+/// operating system once (a SipHash of a counter under a random key), not from a system call
+/// per id.
+fn fresh_uuid() -> uuid::Uuid {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, RandomState};
+    thread_local! {
+        static STATE: (RandomState, Cell<u64>) = (RandomState::new(), Cell::new(0));
+    }
+    let bytes = STATE
+        .try_with(|(key, counter)| {
+            let n = counter.get();
+            counter.set(n.wrapping_add(1));
+            let high = key.hash_one((n, 0u8));
+            let low = key.hash_one((n, 1u8));
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&high.to_le_bytes());
+            bytes[8..].copy_from_slice(&low.to_le_bytes());
+            bytes
+        })
+        .ok();
+    match bytes {
+        Some(bytes) => uuid::Builder::from_random_bytes(bytes).into_uuid(),
+        // The thread is being torn down: ask the system.
+        None => uuid::Uuid::new_v4(),
     }
 }
 

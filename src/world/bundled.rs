@@ -1,5 +1,7 @@
 //! The bundled worlds: `worlds/default.json` and `worlds/with-users.json`.
 
+use std::sync::OnceLock;
+
 use super::model::World;
 
 /// The text of the bundled default world (`worlds/default.json`): three stacks, apps of every
@@ -17,14 +19,25 @@ impl World {
     /// The bundled default world ([`DEFAULT_WORLD_JSON`]): what `run` uses without `--world`.
     #[must_use]
     pub fn bundled() -> World {
-        // The file is ours and tests/world.rs proves it valid.
-        World::from_json(DEFAULT_WORLD_JSON).expect("worlds/default.json is a valid world")
+        static PARSED: OnceLock<World> = OnceLock::new();
+        PARSED
+            .get_or_init(|| {
+                // The file is ours and tests/world.rs proves it valid.
+                World::from_json(DEFAULT_WORLD_JSON).expect("worlds/default.json is a valid world")
+            })
+            .clone()
     }
 
     /// The bundled world with users ([`WITH_USERS_WORLD_JSON`]): every request must be signed.
     #[must_use]
     pub fn bundled_with_users() -> World {
-        // The file is ours and tests/world.rs proves it valid.
-        World::from_json(WITH_USERS_WORLD_JSON).expect("worlds/with-users.json is a valid world")
+        static PARSED: OnceLock<World> = OnceLock::new();
+        PARSED
+            .get_or_init(|| {
+                // The file is ours and tests/world.rs proves it valid.
+                World::from_json(WITH_USERS_WORLD_JSON)
+                    .expect("worlds/with-users.json is a valid world")
+            })
+            .clone()
     }
 }

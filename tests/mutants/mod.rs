@@ -178,7 +178,10 @@ macro_rules! mutant {
     };
 }
 
-/// A mutant the default gate does not kill (a gate weakness), with the reason.
+/// A mutant the default gate does not kill (a gate weakness), with the reason. None at the
+/// moment (`app_ids_case_insensitive` was one until the N-APP family drew near misses of the
+/// stack's own apps); kept for the next one.
+#[allow(unused_macros)]
 macro_rules! survivor {
     ($name:ident, $rule:ident, $world:ident, $make:expr, $defect:literal, $why:literal) => {
         Mutant {
@@ -444,13 +447,12 @@ pub static ZOO: &[Mutant] = &[
         Make::Wraps(d::app_of_any_stack),
         "AppId is looked up among the apps of every stack, not the request's"
     ),
-    survivor!(
+    mutant!(
         app_ids_case_insensitive,
         N_APP,
         Bundled,
         Make::Wraps(d::app_ids_case_insensitive),
-        "AppId is looked up without case",
-        "about 1.6% of N-APP cases (319 of 20000 sampled) carry an AppId that differs from an app of the request's stack only in case: near misses are drawn from every app of the world, and a change of case is 1 of 7 kinds of near miss; the default run of seed 0 has none among its 72 N-APP cases, and the default runs of seeds 0-9 kill it 6 times in 10"
+        "AppId is looked up without case"
     ),
     // N-INSTANCE
     mutant!(

@@ -1,0 +1,486 @@
+//! The cases of a run, in order, generated ahead on other threads.
+//!
+//! A run asks every selected rule's family for the same number of cases, each family with its
+//! own random source (so the same seed gives the same cases for a rule whatever other rules are
+//! selected). Generating does not depend on the answers, so it runs on worker threads (each
+//! owns every `workers`-th family) while the runner sends and judges; the runner reads the
+//! families in order, so the cases and their order are the same as when generated in place.
+//!
+//! Proptest strategies are not `Send`, so each worker builds its own families from a copy of
+//! the world. For shrinking, the runner rebuilds a case's value tree in place from the random
+//! state the case was made with ([`replay`]).
+
+use std::num::NonZeroUsize;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::{self, JoinHandle};
+
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+use crate::contract::RuleId;
+use crate::generate::{Case, family};
+use crate::world::World;
+
+/// How many batches of generated cases a worker may have waiting for the runner.
+const AHEAD: usize = 4;
+
+/// The largest batch a worker hands over at once (batches of a family start at one case and
+/// double, so the first case is not kept waiting; batching saves a thread wake-up per case).
+const BATCH: usize = 32;
+
+/// The most worker threads a run starts.
+const MAX_WORKERS: usize = 4;
+
+/// The settings of every per-rule random source (no failure persistence: a run is not a test).
+fn runner_config() -> Config {
+    Config {
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// A per-rule random source: the same seed gives the same cases for a rule whatever other
+/// rules are selected.
+pub(crate) fn runner_for(seed: u64, rule: RuleId) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    for (index, byte) in rule.as_str().bytes().enumerate() {
+        bytes[8 + index % 24] ^= byte.rotate_left((index / 24) as u32);
+    }
+    TestRunner::new_with_rng(
+        runner_config(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
+}
+
+/// The value tree a case was made from: the family's strategy drawn with the random state the
+/// case was made with. `None` when it does not give the case back (it always does: drawing is
+/// deterministic; checked so that a shrink never starts from another case).
+pub(crate) fn replay(
+    strategy: &BoxedStrategy<Case>,
+    rng: &TestRng,
+    case: &Case,
+) -> Option<Box<dyn ValueTree<Value = Case>>> {
+    let mut runner = TestRunner::new_with_rng(runner_config(), rng.clone());
+    let tree = strategy.new_tree(&mut runner).ok()?;
+    (tree.current() == *case).then_some(tree)
+}
+
+/// What the families of a run are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// For each rule, whether the world gives it a family.
+    pub has_family: Vec<bool>,
+    /// How many cases each family makes.
+    pub per_rule: usize,
+}
+
+impl Plan {
+    fn new(has_family: Vec<bool>, cases: usize, min_per_rule: usize) -> Self {
+        let applicable = has_family.iter().filter(|has| **has).count().max(1);
+        Plan {
+            has_family,
+            per_rule: (cases / applicable).max(min_per_rule),
+        }
+    }
+}
+
+/// One step of the stream.
+// Nearly every step is a case: boxing it would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Generated {
+    /// A case of the family of `rules[family]`, and the random state it was made with.
+    Case {
+        family: usize,
+        case: Case,
+        rng: TestRng,
+    },
+    /// The family of `rules[family]` could not make a case; it makes no more.
+    Failed { family: usize },
+}
+
+/// Draws the cases of one family: `per_rule` of them, or up to the first failure.
+struct Drawing<'s> {
+    family: usize,
+    strategy: &'s BoxedStrategy<Case>,
+    runner: TestRunner,
+    left: usize,
+}
+
+impl Drawing<'_> {
+    fn next(&mut self) -> Option<Generated> {
+        if self.left == 0 {
+            return None;
+        }
+        let rng = self.runner.rng().clone();
+        match self.strategy.new_tree(&mut self.runner) {
+            Ok(tree) => {
+                self.left -= 1;
+                Some(Generated::Case {
+                    family: self.family,
+                    case: tree.current(),
+                    rng,
+                })
+            }
+            Err(_) => {
+                // A family that cannot make a case makes no more.
+                self.left = 0;
+                Some(Generated::Failed {
+                    family: self.family,
+                })
+            }
+        }
+    }
+}
+
+/// A batch of cases of one family, from a worker.
+struct Batch {
+    items: Vec<Generated>,
+    /// The family has no more cases.
+    last: bool,
+}
+
+/// A worker thread and what it sends.
+struct Worker {
+    receiver: Option<Receiver<Batch>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// The cases of a run in order: from worker threads, or made in place when no thread can be
+/// started.
+pub(crate) struct CaseStream {
+    plan: Plan,
+    source: Source,
+}
+
+enum Source {
+    Workers {
+        workers: Vec<Worker>,
+        /// The family being read (none yet at the start), and whether its last batch came.
+        family: Option<usize>,
+        ended: bool,
+        batch: std::vec::IntoIter<Generated>,
+    },
+    InPlace(Box<InPlace>),
+}
+
+/// Generation on the runner's own thread.
+struct InPlace {
+    families: Vec<(RuleId, Option<BoxedStrategy<Case>>)>,
+    seed: u64,
+    per_rule: usize,
+    /// The next family to draw from, and the drawing in progress.
+    next_family: usize,
+    drawing: Option<(usize, TestRunner, usize)>,
+}
+
+impl InPlace {
+    fn next(&mut self) -> Option<Generated> {
+        loop {
+            if let Some((family, runner, left)) = self.drawing.take() {
+                if let Some((_, Some(strategy))) = self.families.get(family) {
+                    let mut drawing = Drawing {
+                        family,
+                        strategy,
+                        runner,
+                        left,
+                    };
+                    if let Some(next) = drawing.next() {
+                        self.drawing = Some((family, drawing.runner, drawing.left));
+                        return Some(next);
+                    }
+                }
+                continue;
+            }
+            let family = self.next_family;
+            let (rule, strategy) = self.families.get(family)?;
+            self.next_family += 1;
+            if strategy.is_some() {
+                self.drawing = Some((family, runner_for(self.seed, *rule), self.per_rule));
+            }
+        }
+    }
+}
+
+impl CaseStream {
+    /// Starts generating, for each of `rules` in order, `max(cases / applicable rules,
+    /// min_per_rule)` cases of its family in `world`, with the random sources of `seed`.
+    pub(crate) fn start(
+        world: &World,
+        rules: &[RuleId],
+        seed: u64,
+        cases: usize,
+        min_per_rule: usize,
+    ) -> Self {
+        // One core is the runner's; the others generate (at least one worker).
+        let count = thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .saturating_sub(1)
+            .clamp(1, MAX_WORKERS)
+            .min(rules.len().max(1));
+        if let Some(stream) = Self::start_workers(world, rules, seed, (cases, min_per_rule), count)
+        {
+            return stream;
+        }
+        let families: Vec<(RuleId, Option<BoxedStrategy<Case>>)> = rules
+            .iter()
+            .map(|rule| (*rule, family(*rule, world)))
+            .collect();
+        let plan = Plan::new(
+            families.iter().map(|(_, f)| f.is_some()).collect(),
+            cases,
+            min_per_rule,
+        );
+        CaseStream {
+            source: Source::InPlace(Box::new(InPlace {
+                families,
+                seed,
+                per_rule: plan.per_rule,
+                next_family: 0,
+                drawing: None,
+            })),
+            plan,
+        }
+    }
+
+    /// Starts `count` workers; `None` when a thread cannot be started (then nothing runs).
+    fn start_workers(
+        world: &World,
+        rules: &[RuleId],
+        seed: u64,
+        (cases, min_per_rule): (usize, usize),
+        count: usize,
+    ) -> Option<Self> {
+        let (found_sender, found_receiver) = mpsc::channel::<Vec<(usize, bool)>>();
+        let mut workers = Vec::new();
+        let mut go_senders = Vec::new();
+        for index in 0..count {
+            let (go_sender, go_receiver) = mpsc::sync_channel::<usize>(1);
+            let (sender, receiver) = mpsc::sync_channel::<Batch>(AHEAD);
+            let own: Vec<(usize, RuleId)> = rules
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(family, _)| family % count == index)
+                .collect();
+            let world = world.clone();
+            let found_sender = found_sender.clone();
+            let spawned = thread::Builder::new()
+                .name(format!("opsworks-conformance-cases-{index}"))
+                .spawn(move || {
+                    work(&world, &own, seed, found_sender, &go_receiver, &sender);
+                });
+            // Without every worker, no worker: the others stop when their senders drop.
+            let handle = spawned.ok()?;
+            workers.push(Worker {
+                receiver: Some(receiver),
+                handle: Some(handle),
+            });
+            go_senders.push(go_sender);
+        }
+        drop(found_sender);
+        let mut has_family = vec![false; rules.len()];
+        for _ in 0..count {
+            match found_receiver.recv() {
+                Ok(found) => {
+                    for (family, has) in found {
+                        if let Some(slot) = has_family.get_mut(family) {
+                            *slot = has;
+                        }
+                    }
+                }
+                // A worker ended without saying: it panicked building its families. The others
+                // stop when told nothing more; the panic goes on here.
+                Err(_) => {
+                    drop(go_senders);
+                    for worker in &mut workers {
+                        worker.receiver.take();
+                        if let Some(handle) = worker.handle.take() {
+                            resume_panic(handle);
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+        let plan = Plan::new(has_family, cases, min_per_rule);
+        for go in &go_senders {
+            // A worker that is gone is noticed when its cases are read.
+            let _ = go.send(plan.per_rule);
+        }
+        Some(CaseStream {
+            plan,
+            source: Source::Workers {
+                workers,
+                family: None,
+                ended: true,
+                batch: Vec::new().into_iter(),
+            },
+        })
+    }
+
+    /// The families and how many cases each makes.
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The next case (or failure) in order; `None` when every family is done.
+    pub(crate) fn next_case(&mut self) -> Option<Generated> {
+        let has_family = &self.plan.has_family;
+        match &mut self.source {
+            Source::InPlace(in_place) => in_place.next(),
+            Source::Workers {
+                workers,
+                family,
+                ended,
+                batch,
+            } => loop {
+                if let Some(next) = batch.next() {
+                    return Some(next);
+                }
+                if *ended {
+                    // On to the next family that has cases.
+                    let start = family.map_or(0, |family| family + 1);
+                    *family = Some((start..has_family.len()).find(|f| has_family[*f])?);
+                    *ended = false;
+                }
+                let count = workers.len();
+                let worker = workers.get_mut((*family)? % count)?;
+                match worker.receiver.as_ref()?.recv() {
+                    Ok(next) => {
+                        *batch = next.items.into_iter();
+                        *ended = next.last;
+                    }
+                    Err(_) => {
+                        // The worker stopped early: it panicked, and so does the run, as it
+                        // would have generating in place.
+                        worker.receiver = None;
+                        if let Some(handle) = worker.handle.take() {
+                            resume_panic(handle);
+                        }
+                        return None;
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl Drop for CaseStream {
+    fn drop(&mut self) {
+        if let Source::Workers { workers, .. } = &mut self.source {
+            for worker in workers {
+                // A worker stops at its next send; it is not waited for (it may be drawing a
+                // large case), and a panic there no longer matters.
+                worker.receiver.take();
+                worker.handle.take();
+            }
+        }
+    }
+}
+
+/// Re-raises the panic of a finished worker (nothing when it ended normally).
+fn resume_panic(handle: JoinHandle<()>) {
+    if let Err(payload) = handle.join() {
+        std::panic::resume_unwind(payload);
+    }
+}
+
+/// A worker: builds its families, says which exist, waits for the number of cases per family,
+/// then sends every case of its families in order, until done or nobody listens.
+fn work(
+    world: &World,
+    own: &[(usize, RuleId)],
+    seed: u64,
+    found: mpsc::Sender<Vec<(usize, bool)>>,
+    go: &Receiver<usize>,
+    sender: &SyncSender<Batch>,
+) {
+    let families: Vec<(usize, RuleId, Option<BoxedStrategy<Case>>)> = own
+        .iter()
+        .map(|(index, rule)| (*index, *rule, family(*rule, world)))
+        .collect();
+    let exist = families
+        .iter()
+        .map(|(index, _, strategy)| (*index, strategy.is_some()))
+        .collect();
+    if found.send(exist).is_err() {
+        return;
+    }
+    // Dropped, so that the runner sees when a worker ends without saying.
+    drop(found);
+    let Ok(per_rule) = go.recv() else {
+        return;
+    };
+    for (index, rule, strategy) in &families {
+        let Some(strategy) = strategy else { continue };
+        let mut drawing = Drawing {
+            family: *index,
+            strategy,
+            runner: runner_for(seed, *rule),
+            left: per_rule,
+        };
+        let mut size = 1;
+        loop {
+            let mut items = Vec::with_capacity(size);
+            while items.len() < size {
+                let Some(next) = drawing.next() else {
+                    break;
+                };
+                items.push(next);
+            }
+            let last = drawing.left == 0;
+            if sender.send(Batch { items, last }).is_err() {
+                return;
+            }
+            if last {
+                break;
+            }
+            size = (size * 2).min(BATCH);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::server_rules;
+
+    /// The stream gives exactly the cases of drawing every family in place, in order.
+    #[test]
+    fn the_workers_make_the_cases_of_drawing_in_place() {
+        for world in [World::bundled(), World::bundled_with_users()] {
+            let rules = server_rules();
+            let mut stream = CaseStream::start(&world, &rules, 7, 300, 4);
+            let mut expected = Vec::new();
+            for rule in &rules {
+                let Some(strategy) = family(*rule, &world) else {
+                    continue;
+                };
+                let mut runner = runner_for(7, *rule);
+                for _ in 0..stream.plan().per_rule {
+                    let tree = strategy.new_tree(&mut runner).expect("a case");
+                    expected.push((*rule, tree.current()));
+                }
+            }
+            let mut made = Vec::new();
+            let mut strategies: Vec<Option<BoxedStrategy<Case>>> = vec![None; rules.len()];
+            while let Some(generated) = stream.next_case() {
+                let Generated::Case {
+                    family: index,
+                    case,
+                    rng,
+                } = generated
+                else {
+                    panic!("no family of the bundled worlds fails");
+                };
+                // The random state rebuilds the case's value tree.
+                let strategy = strategies[index]
+                    .get_or_insert_with(|| family(rules[index], &world).expect("a family"));
+                assert!(replay(strategy, &rng, &case).is_some());
+                made.push((rules[index], case));
+            }
+            assert_eq!(made, expected);
+        }
+    }
+}
