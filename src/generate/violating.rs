@@ -36,7 +36,7 @@ pub fn server_rules() -> Vec<RuleId> {
         .collect()
 }
 
-/// The family of cases for a rule, whatever its kind: [`valid_request`] for `S-ACCEPT-VALID`,
+/// The family of cases for a rule, whatever its kind: [`valid_request`](crate::generate::valid_request) for `S-ACCEPT-VALID`,
 /// [`violating`] otherwise. `None` when the rule cannot be exercised in this world (A-* without
 /// users, V-ROLLBACK-DEPTH without an app at its last version, client rules, ...).
 #[must_use]
