@@ -24,7 +24,7 @@ use crate::world::World;
 /// How many batches of generated cases a worker may have waiting for the runner.
 const AHEAD: usize = 4;
 
-/// The largest batch a worker hands over at once (batches of a family start at one case and
+/// The largest batch a worker hands over at once (a worker's batches start at one case and
 /// double, so the first case is not kept waiting; batching saves a thread wake-up per case).
 const BATCH: usize = 32;
 
@@ -212,16 +212,27 @@ impl CaseStream {
         cases: usize,
         min_per_rule: usize,
     ) -> Self {
-        // One core is the runner's; the others generate (at least one worker).
-        let count = thread::available_parallelism()
-            .map_or(1, NonZeroUsize::get)
-            .saturating_sub(1)
-            .clamp(1, MAX_WORKERS)
-            .min(rules.len().max(1));
-        if let Some(stream) = Self::start_workers(world, rules, seed, (cases, min_per_rule), count)
-        {
-            return stream;
+        // One core is the runner's; the others generate. With a single core, workers would only
+        // take turns with the runner: generate in place.
+        let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        let count = (cores - 1).min(MAX_WORKERS).min(rules.len());
+        if count > 0 {
+            if let Some(stream) =
+                Self::start_workers(world, rules, seed, (cases, min_per_rule), count)
+            {
+                return stream;
+            }
         }
+        Self::in_place(world, rules, seed, (cases, min_per_rule))
+    }
+
+    /// Generation on the caller's thread.
+    fn in_place(
+        world: &World,
+        rules: &[RuleId],
+        seed: u64,
+        (cases, min_per_rule): (usize, usize),
+    ) -> Self {
         let families: Vec<(RuleId, Option<BoxedStrategy<Case>>)> = rules
             .iter()
             .map(|rule| (*rule, family(*rule, world)))
@@ -412,6 +423,9 @@ fn work(
     let Ok(per_rule) = go.recv() else {
         return;
     };
+    // Batches start at one case (the runner waits for the first), then double up to BATCH,
+    // across families: few batches, so few thread wake-ups.
+    let mut size = 1;
     for (index, rule, strategy) in &families {
         let Some(strategy) = strategy else { continue };
         let mut drawing = Drawing {
@@ -420,9 +434,8 @@ fn work(
             runner: runner_for(seed, *rule),
             left: per_rule,
         };
-        let mut size = 1;
         loop {
-            let mut items = Vec::with_capacity(size);
+            let mut items = Vec::with_capacity(size.min(drawing.left));
             while items.len() < size {
                 let Some(next) = drawing.next() else {
                     break;
@@ -433,10 +446,10 @@ fn work(
             if sender.send(Batch { items, last }).is_err() {
                 return;
             }
+            size = (size * 2).min(BATCH);
             if last {
                 break;
             }
-            size = (size * 2).min(BATCH);
         }
     }
 }
@@ -446,15 +459,21 @@ mod tests {
     use super::*;
     use crate::generate::server_rules;
 
-    /// The stream gives exactly the cases of drawing every family in place, in order.
+    /// The stream gives exactly the cases of drawing every family in order, whatever the
+    /// number of workers.
     #[test]
     fn the_workers_make_the_cases_of_drawing_in_place() {
-        for world in [World::bundled(), World::bundled_with_users()] {
+        let worlds = [World::bundled(), World::bundled_with_users()];
+        for (world, workers) in worlds.iter().flat_map(|w| [0, 1, 3].map(|n| (w, n))) {
             let rules = server_rules();
-            let mut stream = CaseStream::start(&world, &rules, 7, 300, 4);
+            let mut stream = match workers {
+                0 => CaseStream::in_place(world, &rules, 7, (300, 4)),
+                _ => CaseStream::start_workers(world, &rules, 7, (300, 4), workers)
+                    .expect("threads start"),
+            };
             let mut expected = Vec::new();
             for rule in &rules {
-                let Some(strategy) = family(*rule, &world) else {
+                let Some(strategy) = family(*rule, world) else {
                     continue;
                 };
                 let mut runner = runner_for(7, *rule);
@@ -476,7 +495,7 @@ mod tests {
                 };
                 // The random state rebuilds the case's value tree.
                 let strategy = strategies[index]
-                    .get_or_insert_with(|| family(rules[index], &world).expect("a family"));
+                    .get_or_insert_with(|| family(rules[index], world).expect("a family"));
                 assert!(replay(strategy, &rng, &case).is_some());
                 made.push((rules[index], case));
             }

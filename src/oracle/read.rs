@@ -28,15 +28,9 @@ const TOP_LEVEL_MEMBERS: [&str; 7] = [
     "CustomJson",
 ];
 
-/// The top-level members whose string content the reading looks at (not `Comment`'s).
-const DECODED: [&str; 6] = [
-    "StackId",
-    "AppId",
-    "InstanceIds",
-    "LayerIds",
-    "Command",
-    "CustomJson",
-];
+/// The top-level member whose string content the reading never looks at (a `Comment` is only
+/// checked to be a string), so its escapes are not decoded.
+const NOT_DECODED: [&str; 1] = ["Comment"];
 
 fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
     list.iter().map(|code| Expectation::Error(*code)).collect()
@@ -51,7 +45,6 @@ enum Member<'a> {
 
 /// The members of an object that the contract names, read in one pass.
 struct Object<'a, const N: usize> {
-    names: &'static [&'static str; N],
     found: [Option<Item<'a>>; N],
     /// The first member with another name.
     unknown: Option<Item<'a>>,
@@ -71,20 +64,12 @@ impl<'a, const N: usize> Object<'a, N> {
                 }
             }
         }
-        Object {
-            names,
-            found,
-            unknown,
-        }
+        Object { found, unknown }
     }
 
-    fn member(&self, name: &str) -> Member<'a> {
-        let value = self
-            .names
-            .iter()
-            .position(|known| *known == name)
-            .and_then(|index| self.found[index]);
-        match value {
+    /// The member `self.names[index]`.
+    fn member(&self, index: usize) -> Member<'a> {
+        match self.found.get(index).copied().flatten() {
             None => Member::Absent,
             Some(value) if value.kind() == JsonKind::Null => Member::Null,
             Some(value) => Member::Present(value),
@@ -94,9 +79,19 @@ impl<'a, const N: usize> Object<'a, N> {
 
 type Body<'a> = Object<'a, 7>;
 
-fn member<'a, const N: usize>(object: &Object<'a, N>, name: &str) -> Member<'a> {
-    object.member(name)
-}
+/// The positions of the top-level members in [`TOP_LEVEL_MEMBERS`].
+const STACK_ID: usize = 0;
+const APP_ID: usize = 1;
+const INSTANCE_IDS: usize = 2;
+const LAYER_IDS: usize = 3;
+const COMMAND: usize = 4;
+const COMMENT: usize = 5;
+const CUSTOM_JSON: usize = 6;
+
+/// The members of `Command`, and their positions.
+const COMMAND_MEMBERS: [&str; 2] = ["Name", "Args"];
+const NAME: usize = 0;
+const ARGS: usize = 1;
 
 /// A list of strings as read from the body (an array whose elements are all strings).
 #[derive(Clone, Copy)]
@@ -307,41 +302,36 @@ fn read_body(
         read_members(world, user, Document::empty_object().root(), reading);
         return;
     }
-    json_text::read_document(
-        &request.body,
-        KEEP_DEPTH,
-        Some(&DECODED),
-        |read| match read {
-            Err(error) => {
-                reading.finding(
-                    rules::P_MALFORMED_JSON,
-                    codes(&[SERIALIZATION, VALIDATION]),
+    json_text::read_document(&request.body, KEEP_DEPTH, &NOT_DECODED, |read| match read {
+        Err(error) => {
+            reading.finding(
+                rules::P_MALFORMED_JSON,
+                codes(&[SERIALIZATION, VALIDATION]),
+                Tier::Request,
+                format!("body: {error}"),
+            );
+        }
+        Ok((document, scanned)) if document.root().kind() == JsonKind::Object => {
+            if scanned.limits.any() {
+                reading.may(
+                    rules::M_JSON_LIMITS,
+                    true,
+                    &[SERIALIZATION, VALIDATION],
                     Tier::Request,
-                    format!("body: {error}"),
+                    format!("body: {:?}", scanned.limits),
                 );
             }
-            Ok((document, scanned)) if document.root().kind() == JsonKind::Object => {
-                if scanned.limits.any() {
-                    reading.may(
-                        rules::M_JSON_LIMITS,
-                        true,
-                        &[SERIALIZATION, VALIDATION],
-                        Tier::Request,
-                        format!("body: {:?}", scanned.limits),
-                    );
-                }
-                read_members(world, user, document.root(), reading);
-            }
-            Ok((_, scanned)) => {
-                reading.finding(
-                    rules::P_MALFORMED_JSON,
-                    codes(&[SERIALIZATION, VALIDATION]),
-                    Tier::Request,
-                    format!("body is JSON but a {:?}, not an object", scanned.kind),
-                );
-            }
-        },
-    );
+            read_members(world, user, document.root(), reading);
+        }
+        Ok((_, scanned)) => {
+            reading.finding(
+                rules::P_MALFORMED_JSON,
+                codes(&[SERIALIZATION, VALIDATION]),
+                Tier::Request,
+                format!("body is JSON but a {:?}, not an object", scanned.kind),
+            );
+        }
+    });
 }
 
 /// The members as read under the lenient interpretation of the MAY cases.
@@ -383,10 +373,11 @@ fn null_optional(reading: &mut Reading, name: &str) {
 /// present with another type.
 fn optional_string<'a>(
     object: &Body<'a>,
-    name: &str,
+    index: usize,
     reading: &mut Reading,
 ) -> (Option<Item<'a>>, bool) {
-    match member(object, name) {
+    let name = TOP_LEVEL_MEMBERS[index];
+    match object.member(index) {
         Member::Absent => (None, false),
         Member::Null => {
             null_optional(reading, name);
@@ -403,8 +394,13 @@ fn optional_string<'a>(
     }
 }
 
-fn optional_list<'a>(object: &Body<'a>, name: &str, reading: &mut Reading) -> Option<Strings<'a>> {
-    match member(object, name) {
+fn optional_list<'a>(
+    object: &Body<'a>,
+    index: usize,
+    reading: &mut Reading,
+) -> Option<Strings<'a>> {
+    let name = TOP_LEVEL_MEMBERS[index];
+    match object.member(index) {
         Member::Absent => None,
         Member::Null => {
             null_optional(reading, name);
@@ -477,7 +473,7 @@ fn read_members(
     }
 
     // V-STACK-REQUIRED: StackId missing or null.
-    match member(object, "StackId") {
+    match object.member(STACK_ID) {
         Member::Absent | Member::Null => reading.finding(
             rules::V_STACK_REQUIRED,
             codes(&[VALIDATION]),
@@ -495,12 +491,12 @@ fn read_members(
         }
     }
 
-    let (app_id, app_mistyped) = optional_string(object, "AppId", reading);
+    let (app_id, app_mistyped) = optional_string(object, APP_ID, reading);
     members.app_id = app_id.and_then(Item::as_str);
     members.app_id_mistyped = app_mistyped;
-    members.instance_ids = optional_list(object, "InstanceIds", reading);
-    members.layer_ids = optional_list(object, "LayerIds", reading);
-    let _ = optional_string(object, "Comment", reading);
+    members.instance_ids = optional_list(object, INSTANCE_IDS, reading);
+    members.layer_ids = optional_list(object, LAYER_IDS, reading);
+    let _ = optional_string(object, COMMENT, reading);
     read_command(object, &mut members, reading);
     read_custom_json(object, reading);
 
@@ -517,7 +513,7 @@ fn read_members(
 
 /// V-COMMAND-REQUIRED, V-NAME-REQUIRED, V-NAME-ENUM, V-TYPE for Command, Name and Args.
 fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut Reading) {
-    let command = match member(object, "Command") {
+    let command = match object.member(COMMAND) {
         Member::Absent | Member::Null => {
             reading.finding(
                 rules::V_COMMAND_REQUIRED,
@@ -536,7 +532,7 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
             return;
         }
     };
-    let command = &Object::read(command, &["Name", "Args"]);
+    let command = &Object::read(command, &COMMAND_MEMBERS);
     if let Some(unknown) = command.unknown.map(Item::name) {
         reading.may(
             rules::M_UNKNOWN_MEMBERS,
@@ -546,7 +542,7 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
             format!("unknown member Command.{unknown}"),
         );
     }
-    match member(command, "Name") {
+    match command.member(NAME) {
         Member::Absent | Member::Null => reading.finding(
             rules::V_NAME_REQUIRED,
             codes(&[VALIDATION]),
@@ -574,7 +570,7 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
             );
         }
     }
-    match member(command, "Args") {
+    match command.member(ARGS) {
         Member::Absent => {}
         Member::Null => null_optional(reading, "Command.Args"),
         Member::Present(args) if args.kind() == JsonKind::Object => {
@@ -600,7 +596,7 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
 
 /// V-CUSTOM-JSON, V-CUSTOM-JSON-OBJECT, M-JSON-LIMITS (and V-TYPE, M-NULL-OPTIONAL).
 fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
-    let (Some(text), _) = optional_string(object, "CustomJson", reading) else {
+    let (Some(text), _) = optional_string(object, CUSTOM_JSON, reading) else {
         return;
     };
     match json_text::scan(text.as_bytes().unwrap_or_default()) {

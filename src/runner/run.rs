@@ -107,9 +107,11 @@ struct Execution {
 /// answer with the oracle (tracking the target's state as the oracle's world), and shrinks the
 /// first counterexample of every broken rule by re-asking the target.
 ///
-/// The target must start in the state of `world`. Cases are generated ahead on a thread of
-/// their own; with [`RunConfig::concurrency`] above 1, up to that many requests are in flight
-/// at once (the cases, and the order in which they are judged, stay the same).
+/// The target must start in the state of `world`. Cases are generated ahead on worker threads
+/// (one per core but the runner's, none on a single core): the same cases, in the same order, as
+/// generated in place. With [`RunConfig::concurrency`] above 1, up to that many requests are in
+/// flight at once; the cases and the order in which they are judged stay the same, and a
+/// request whose answer depends on the order (a rollback) is sent alone.
 ///
 /// ```
 /// use opsworks_conformance::runner::{run, RunConfig};
@@ -714,5 +716,94 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
         counterexample: tally.counterexample,
         behaviours: tally.behaviours,
         note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll};
+
+    use super::*;
+    use crate::oracle::{CallerIdentity, judge_request};
+    use crate::target::{BoxFuture, ReferenceTarget, block_on};
+
+    /// A future that is pending once (and asks to be polled again), so that requests overlap.
+    struct YieldOnce(bool);
+
+    impl Future for YieldOnce {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                Poll::Ready(())
+            } else {
+                self.0 = true;
+                context.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The reference target, answering only after a yield, recording how many requests were in
+    /// flight at once, and whether a request with an effect ever had company.
+    struct Overlapping {
+        reference: ReferenceTarget,
+        world: World,
+        in_flight: AtomicUsize,
+        most: AtomicUsize,
+        effects_in_company: AtomicUsize,
+    }
+
+    impl Target for Overlapping {
+        fn send<'a>(&'a self, request: &'a RawRequest) -> BoxFuture<'a, Response> {
+            Box::pin(async move {
+                let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                self.most.fetch_max(now, Ordering::SeqCst);
+                let effect = judge_request(&self.world, request, &CallerIdentity::Unsigned)
+                    .effect()
+                    .clone();
+                if effect != Effect::None && now > 1 {
+                    self.effects_in_company.fetch_add(1, Ordering::SeqCst);
+                }
+                YieldOnce(false).await;
+                if effect != Effect::None && self.in_flight.load(Ordering::SeqCst) > 1 {
+                    self.effects_in_company.fetch_add(1, Ordering::SeqCst);
+                }
+                let answer = self.reference.answer_request(request);
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
+                Ok(answer)
+            })
+        }
+    }
+
+    fn overlapping(world: &World) -> Overlapping {
+        Overlapping {
+            reference: ReferenceTarget::new(world.clone()),
+            world: world.clone(),
+            in_flight: AtomicUsize::new(0),
+            most: AtomicUsize::new(0),
+            effects_in_company: AtomicUsize::new(0),
+        }
+    }
+
+    /// With requests in flight together, a correct target gets the same report; a request with
+    /// an effect (a rollback) is never in flight with another.
+    #[test]
+    fn concurrency_keeps_the_report_and_sends_effects_alone() {
+        for world in [World::bundled(), World::bundled_with_users()] {
+            let config = RunConfig::default().with_cases(400).with_seed(3);
+            let one = overlapping(&world);
+            let sequential = block_on(run(&one, &world, &config));
+            assert!(sequential.passed(), "{sequential:?}");
+            assert_eq!(one.most.load(Ordering::SeqCst), 1);
+            let many = overlapping(&world);
+            let concurrent = block_on(run(&many, &world, &config.clone().with_concurrency(8)));
+            assert_eq!(concurrent, sequential);
+            assert!(many.most.load(Ordering::SeqCst) > 1);
+            assert!(many.most.load(Ordering::SeqCst) <= 8);
+            assert_eq!(many.effects_in_company.load(Ordering::SeqCst), 0);
+        }
     }
 }
