@@ -129,9 +129,15 @@ fn main() {
         );
     }
 
-    println!("in-process gate against ReferenceTarget (RunConfig::default(): 2048 cases, seed 0)");
+    // `BENCH_GATE_CASES=N` sets the cases of one run (the default run's 2048 by default).
+    let gate_cases: usize = std::env::var("BENCH_GATE_CASES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(RunConfig::default().cases);
+    println!("in-process gate against ReferenceTarget ({gate_cases} cases a run, seed 0)");
     // The baseline: the same cases generated, and each judged twice, in sequence on one thread.
-    let config = RunConfig::default();
+    let config = RunConfig::default().with_cases(gate_cases);
     let start = Instant::now();
     let mut sequential = 0usize;
     while start.elapsed() < budget || sequential == 0 {
@@ -146,7 +152,9 @@ fn main() {
     let baseline = sequential as f64 / start.elapsed().as_secs_f64();
     println!("  baseline: generate + judge twice, one thread {baseline:>9.0} cases/s");
     for concurrency in [1usize, 8] {
-        let config = RunConfig::default().with_concurrency(concurrency);
+        let config = RunConfig::default()
+            .with_cases(gate_cases)
+            .with_concurrency(concurrency);
         let start = Instant::now();
         let (mut cases, mut runs, mut passed) = (0usize, 0usize, true);
         while start.elapsed() < budget || runs < 2 {

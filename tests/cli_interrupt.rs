@@ -285,6 +285,9 @@ fn ctrl_c_during_a_hang_waits_for_the_case_in_flight_only() {
         &url,
         "--timeout-ms",
         "1500",
+        // One request in flight (the default keeps 8), so exactly one case hangs.
+        "--concurrency",
+        "1",
         "--json",
         json.to_str().expect("UTF-8 path"),
         "--junit",

@@ -203,6 +203,7 @@ async fn run_async(args: &RunArgs) -> u8 {
         strict: args.strict,
         only: args.only.clone(),
         region: args.region.clone(),
+        concurrency: args.concurrency,
         ..RunConfig::default()
     };
     let progress = CliProgress::new();

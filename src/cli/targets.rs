@@ -52,9 +52,9 @@ impl<T: Target> Bounded<T> {
         let timeout = self.options.timeout;
         if self.gave_up() {
             return Err(TransportFailure::new(
-                TransportFailureKind::Timeout,
+                TransportFailureKind::NotSent,
                 format!(
-                    "not sent: the gate gave up on the target after {} timeouts of {} ms",
+                    "the gate gave up on the target after {} timeouts of {} ms",
                     self.timeouts(),
                     timeout.as_millis()
                 ),

@@ -94,6 +94,9 @@ pub enum TransportFailureKind {
     Unparsable,
     /// The target panicked or failed in another way.
     Other,
+    /// The request was never sent: the target had been given up on (too many timeouts) or the
+    /// run was stopped. Not an answer: the runner neither judges nor shrinks with it.
+    NotSent,
 }
 
 impl fmt::Display for TransportFailureKind {
@@ -104,6 +107,7 @@ impl fmt::Display for TransportFailureKind {
             TransportFailureKind::Timeout => "timed out",
             TransportFailureKind::Unparsable => "unparsable response",
             TransportFailureKind::Other => "target failed",
+            TransportFailureKind::NotSent => "not sent",
         })
     }
 }

@@ -8,7 +8,9 @@ use std::task::{Context, Poll};
 use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::TestRng;
 
-use crate::contract::{CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, rules};
+use crate::contract::{
+    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind, rules,
+};
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
 use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status};
@@ -218,6 +220,13 @@ enum Skip {
     Unsignable,
     /// The target cannot express it (`Target::can_send` is false).
     Inexpressible,
+    /// The target did not send it (it had been given up on, or the run was stopped).
+    NotSent,
+}
+
+/// Whether a response says the request never left (not an answer of the target's).
+fn not_sent(response: &Response) -> bool {
+    matches!(response, Err(failure) if failure.kind == TransportFailureKind::NotSent)
 }
 
 /// What a request in flight gives back: the case, the request as sent when it differs from the
@@ -369,7 +378,7 @@ impl<'a> Gate<'a> {
                 match self.issue(family, case, rng) {
                     Ok(slot) if slot.alone && !window.slots.is_empty() => held = Some(slot),
                     Ok(slot) => window.slots.push_back(slot),
-                    Err(Skip::Inexpressible) => {
+                    Err(Skip::Inexpressible | Skip::NotSent) => {
                         self.tallies.entry(self.rules[family]).or_default().skipped += 1;
                     }
                     Err(Skip::Unsignable) => {
@@ -430,6 +439,12 @@ impl<'a> Gate<'a> {
         response: Response,
     ) {
         let rule = self.rules[slot.family];
+        if not_sent(&response) {
+            // Counted as a case the target could not take: judging it would blame the target
+            // for a request it never saw.
+            self.tallies.entry(rule).or_default().skipped += 1;
+            return;
+        }
         let judgement =
             self.session
                 .observe_prepared(slot.prepared, &case.request, &slot.caller, &response);
@@ -492,6 +507,9 @@ impl<'a> Gate<'a> {
             return Err(Skip::Inexpressible);
         }
         let response = window.alongside(self.target.send(&request)).await;
+        if not_sent(&response) {
+            return Err(Skip::NotSent);
+        }
         let judgement = self
             .session
             .observe(&case.request, &case.caller(), &response);
@@ -560,8 +578,11 @@ impl<'a> Gate<'a> {
             let mut index = 0;
             while let Some(candidate) = without_member(&best.0, index) {
                 index += 1;
-                let Ok(execution) = self.execute(window, &candidate).await else {
-                    continue;
+                let execution = match self.execute(window, &candidate).await {
+                    Ok(execution) => execution,
+                    // The target was given up on: nothing more can be learned from it.
+                    Err(Skip::NotSent) => break,
+                    Err(_) => continue,
                 };
                 if let Some(still) = execution
                     .judgement

@@ -41,7 +41,7 @@ pub struct HttpTargetOptions {
     pub max_response_bytes: usize,
     /// After this many timeouts in a row (no complete response in between), the target is
     /// given up on ([`HttpTarget::gave_up`]): every later request fails at once, unsent, with a
-    /// [`TransportFailureKind::Timeout`] saying so. 0: never for this reason.
+    /// [`TransportFailureKind::NotSent`] saying so. 0: never for this reason.
     pub max_consecutive_timeouts: usize,
     /// After this many timeouts in all, the target is given up on the same way (a target that
     /// hangs on every other request never has many in a row). 0: never for this reason.
@@ -114,9 +114,9 @@ impl Timeouts {
     /// The failure of a request not sent because the target was given up on.
     fn given_up(&self, options: &HttpTargetOptions) -> TransportFailure {
         TransportFailure::new(
-            TransportFailureKind::Timeout,
+            TransportFailureKind::NotSent,
             format!(
-                "not sent: the gate gave up on the target after {} timeouts of {} ms (limits: {} in a row, {} in all)",
+                "the gate gave up on the target after {} timeouts of {} ms (limits: {} in a row, {} in all)",
                 self.total(),
                 options.timeout.as_millis(),
                 options.max_consecutive_timeouts,
