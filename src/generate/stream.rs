@@ -11,7 +11,7 @@
 //! state the case was made with ([`replay`]).
 
 use std::num::NonZeroUsize;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::{self, JoinHandle};
 
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
@@ -144,6 +144,11 @@ struct Batch {
 struct Worker {
     receiver: Option<Receiver<Batch>>,
     handle: Option<JoinHandle<()>>,
+    /// Where the cases it made go back once judged, to be freed on the thread that allocated
+    /// them (a free from another thread waits on the allocator's lock of that thread).
+    bin: Sender<Vec<Case>>,
+    /// Cases judged, not yet sent back.
+    returned: Vec<Case>,
 }
 
 /// The cases of a run in order: from worker threads, or made in place when no thread can be
@@ -268,6 +273,7 @@ impl CaseStream {
         for index in 0..count {
             let (go_sender, go_receiver) = mpsc::sync_channel::<usize>(1);
             let (sender, receiver) = mpsc::sync_channel::<Batch>(AHEAD);
+            let (bin, bin_receiver) = mpsc::channel::<Vec<Case>>();
             let own: Vec<(usize, RuleId)> = rules
                 .iter()
                 .copied()
@@ -279,13 +285,24 @@ impl CaseStream {
             let spawned = thread::Builder::new()
                 .name(format!("opsworks-conformance-cases-{index}"))
                 .spawn(move || {
-                    work(&world, &own, seed, found_sender, &go_receiver, &sender);
+                    work(
+                        &world,
+                        &own,
+                        seed,
+                        found_sender,
+                        &go_receiver,
+                        (&sender, &bin_receiver),
+                    );
+                    // Free what comes back until the run ends.
+                    while bin_receiver.recv().is_ok() {}
                 });
             // Without every worker, no worker: the others stop when their senders drop.
             let handle = spawned.ok()?;
             workers.push(Worker {
                 receiver: Some(receiver),
                 handle: Some(handle),
+                bin,
+                returned: Vec::new(),
             });
             go_senders.push(go_sender);
         }
@@ -333,6 +350,22 @@ impl CaseStream {
     /// The families and how many cases each makes.
     pub(crate) fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Takes back a case of `rules[family]` the runner is done with: freed by the worker that
+    /// made it (in batches), or here when generating in place.
+    pub(crate) fn recycle(&mut self, family: usize, case: Case) {
+        if let Source::Workers { workers, .. } = &mut self.source {
+            let count = workers.len();
+            if let Some(worker) = workers.get_mut(family % count.max(1)) {
+                worker.returned.push(case);
+                if worker.returned.len() >= BATCH {
+                    let full = std::mem::take(&mut worker.returned);
+                    // A worker that is gone cannot free them: they are freed here.
+                    let _ = worker.bin.send(full);
+                }
+            }
+        }
     }
 
     /// The next case (or failure) in order; `None` when every family is done.
@@ -405,7 +438,7 @@ fn work(
     seed: u64,
     found: mpsc::Sender<Vec<(usize, bool)>>,
     go: &Receiver<usize>,
-    sender: &SyncSender<Batch>,
+    (sender, bin): (&SyncSender<Batch>, &Receiver<Vec<Case>>),
 ) {
     let families: Vec<(usize, RuleId, Option<BoxedStrategy<Case>>)> = own
         .iter()
@@ -435,6 +468,10 @@ fn work(
             left: per_rule,
         };
         loop {
+            // Free the cases that came back.
+            while let Ok(cases) = bin.try_recv() {
+                drop(cases);
+            }
             let mut items = Vec::with_capacity(size.min(drawing.left));
             while items.len() < size {
                 let Some(next) = drawing.next() else {

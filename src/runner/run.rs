@@ -393,7 +393,10 @@ impl<'a> Gate<'a> {
             let Some((slot, (case, signed, response))) = window.next_answered().await else {
                 break;
             };
-            self.judge(&mut window, slot, case, signed, response).await;
+            let family = slot.family;
+            self.judge(&mut window, slot, &case, signed, response).await;
+            // Freed by the thread that made it.
+            stream.recycle(family, case);
         }
         interrupted
     }
@@ -434,7 +437,7 @@ impl<'a> Gate<'a> {
         &mut self,
         window: &mut Window<'a>,
         slot: Slot<'a>,
-        case: Case,
+        case: &Case,
         signed: Option<RawRequest>,
         response: Response,
     ) {
@@ -485,7 +488,7 @@ impl<'a> Gate<'a> {
                         rng: &slot.rng,
                         tree: &mut tree,
                     },
-                    &case,
+                    case,
                     request.clone(),
                     response.clone(),
                     &check,
