@@ -305,12 +305,14 @@ zoo_tests! {
     content_type_exact_match
     empty_body_serialization_error
     trailing_garbage_accepted
+    top_level_array_read_positionally
     byte_order_mark_accepted
     ignores_target_header
     target_header_case_insensitive
     missing_stack_not_found
     missing_command_defaults_to_configure
     missing_name_serialization_error
+    command_array_read_positionally
     command_name_case_insensitive
     unknown_command_not_found
     scalars_coerced_to_strings

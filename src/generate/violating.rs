@@ -107,6 +107,25 @@ fn union(strategies: Vec<BoxedStrategy<Case>>) -> Option<BoxedStrategy<Case>> {
     }
 }
 
+/// The members of a body object as a JSON array, in the model's order (absent ones `null`):
+/// the sequence form a derived serde `Deserialize` accepts for a structure.
+fn positional(object: &Map<String, Value>) -> Vec<u8> {
+    const MODEL_ORDER: [&str; 7] = [
+        "StackId",
+        "AppId",
+        "InstanceIds",
+        "LayerIds",
+        "Command",
+        "Comment",
+        "CustomJson",
+    ];
+    let values: Vec<Value> = MODEL_ORDER
+        .iter()
+        .map(|name| object.get(*name).cloned().unwrap_or(Value::Null))
+        .collect();
+    Value::Array(values).to_string().into_bytes()
+}
+
 /// The canonical body of a typed request as a JSON object, to break it at the JSON level.
 fn body_object(input: &CreateDeploymentInput) -> Map<String, Value> {
     match serde_json::to_value(input) {
@@ -377,7 +396,7 @@ impl Families<'_> {
 
     fn malformed_json(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..8, any::<prop::sample::Index>())
+            (self.valid()?, 0usize..9, any::<prop::sample::Index>())
                 .prop_map(|(case, kind, index)| {
                     let body = case.request.body.clone();
                     let (label, bad): (&'static str, Vec<u8>) = match kind {
@@ -395,6 +414,11 @@ impl Families<'_> {
                             "byte order mark",
                             [b"\xef\xbb\xbf".as_slice(), &body].concat(),
                         ),
+                        // What a derived serde `Deserialize` reads as the structure,
+                        // positionally: the members' values in the model's order.
+                        7 => ("members as a positional array", {
+                            positional(&body_object(&case.input.unwrap_or_default()))
+                        }),
                         _ => ("invalid UTF-8", {
                             let mut bad = body.clone();
                             let at = bad.len().saturating_sub(2);
@@ -540,6 +564,7 @@ impl Families<'_> {
             "LayerIds",
             "Command",
             "Args",
+            "Command[]",
         ];
         Some(
             (
@@ -571,6 +596,16 @@ impl Families<'_> {
                         "Command" => {
                             object.insert(member.to_owned(), json!("setup"));
                             "Command not an object"
+                        }
+                        "Command[]" => {
+                            // Name and Args positionally: what a derived serde `Deserialize`
+                            // reads as the structure.
+                            if let Some(Value::Object(command)) = object.get("Command") {
+                                let name = command.get("Name").cloned().unwrap_or(Value::Null);
+                                let args = command.get("Args").cloned().unwrap_or(Value::Null);
+                                object.insert("Command".to_owned(), json!([name, args]));
+                            }
+                            "Command as a positional array"
                         }
                         _ => {
                             object.insert(member.to_owned(), scalar);

@@ -375,6 +375,55 @@ pub fn trailing_garbage_accepted(request: &RawRequest, inner: &ReferenceTarget) 
     reference(request, inner)
 }
 
+/// The members of CreateDeploymentInput in the model's order: the order a derived serde
+/// `Deserialize` reads them from an array.
+const MODEL_ORDER: [&str; 7] = [
+    "StackId",
+    "AppId",
+    "InstanceIds",
+    "LayerIds",
+    "Command",
+    "Comment",
+    "CustomJson",
+];
+
+/// `names` paired with `items` in order, `null`s left out, as an object.
+fn positionally(names: &[&str], items: Vec<Value>) -> Map<String, Value> {
+    names
+        .iter()
+        .zip(items)
+        .filter(|(_, value)| !value.is_null())
+        .map(|(name, value)| ((*name).to_owned(), value))
+        .collect()
+}
+
+pub fn top_level_array_read_positionally(
+    request: &RawRequest,
+    inner: &ReferenceTarget,
+) -> Response {
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Array(items)) if items.len() <= MODEL_ORDER.len() => reference(
+            &with_object(request, positionally(&MODEL_ORDER, items)),
+            inner,
+        ),
+        _ => reference(request, inner),
+    }
+}
+
+pub fn command_array_read_positionally(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    reads_as(request, inner, |body, _| {
+        let Some(Value::Array(items)) = body.get("Command") else {
+            return false;
+        };
+        if items.len() > 2 {
+            return false;
+        }
+        let command = positionally(&["Name", "Args"], items.clone());
+        body.insert("Command".to_owned(), Value::Object(command));
+        true
+    })
+}
+
 pub fn byte_order_mark_accepted(request: &RawRequest, inner: &ReferenceTarget) -> Response {
     if let Some(rest) = request.body.strip_prefix(b"\xef\xbb\xbf") {
         let mut stripped = request.clone();

@@ -293,6 +293,13 @@ pub static ZOO: &[Mutant] = &[
         "the body's first JSON value is read and whatever follows it ignored"
     ),
     mutant!(
+        top_level_array_read_positionally,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::top_level_array_read_positionally),
+        "a body that is a JSON array is read positionally as the structure (serde's derived Deserialize)"
+    ),
+    mutant!(
         byte_order_mark_accepted,
         P_MALFORMED_JSON,
         Bundled,
@@ -354,6 +361,13 @@ pub static ZOO: &[Mutant] = &[
         "an unknown Command.Name is mislabelled ResourceNotFoundException instead of ValidationException"
     ),
     // V-TYPE
+    mutant!(
+        command_array_read_positionally,
+        V_TYPE,
+        Bundled,
+        Make::Wraps(d::command_array_read_positionally),
+        "Command as a JSON array is read positionally as Name and Args (serde's derived Deserialize)"
+    ),
     mutant!(
         scalars_coerced_to_strings,
         V_TYPE,

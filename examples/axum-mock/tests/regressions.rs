@@ -1,6 +1,7 @@
-//! Requests the suite's generators do not send, judged by the same oracle: a regression test of
-//! a bug found by reading the code (serde reads a structure from a JSON array, positionally, so
-//! `Command: ["configure", null]` was once accepted).
+//! A regression test of a bug found by reading the code, judged by the same oracle: serde reads
+//! a structure from a JSON array, positionally, so `Command: ["configure", null]` was once
+//! accepted. The suite's generators send such requests since (P-MALFORMED-JSON, V-TYPE); these
+//! exact bodies stay pinned here.
 
 mod common;
 
