@@ -8,6 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::contract::command::CommandName;
 use crate::contract::wire;
 
+/// The members of [`CreateDeploymentInput`] in the service model's order (the order in which a
+/// derived serde `Deserialize` reads a structure sent as a JSON array).
+pub const INPUT_MEMBERS: [&str; 7] = [
+    "StackId",
+    "AppId",
+    "InstanceIds",
+    "LayerIds",
+    "Command",
+    "Comment",
+    "CustomJson",
+];
 /// The typed request, member names exactly as the model (`StackId`, `AppId`, `InstanceIds`,
 /// `LayerIds`, `Command {Name, Args}`, `Comment`, `CustomJson`).
 ///

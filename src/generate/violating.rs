@@ -9,8 +9,8 @@ use proptest::strategy::{BoxedStrategy, Union};
 use serde_json::{Map, Value, json};
 
 use crate::contract::{
-    CATALOGUE, CommandName, CreateDeploymentInput, DeploymentCommand, RawRequest, RuleId, Side,
-    Signing, rules, wire,
+    CATALOGUE, CommandName, CreateDeploymentInput, DeploymentCommand, INPUT_MEMBERS, RawRequest,
+    RuleId, Side, Signing, rules, wire,
 };
 use crate::generate::args::{
     bad_migrate, bad_reboot, bad_recipes, unknown_arg, unused_args, wrong_shape_args,
@@ -110,16 +110,7 @@ fn union(strategies: Vec<BoxedStrategy<Case>>) -> Option<BoxedStrategy<Case>> {
 /// The members of a body object as a JSON array, in the model's order (absent ones `null`):
 /// the sequence form a derived serde `Deserialize` accepts for a structure.
 fn positional(object: &Map<String, Value>) -> Vec<u8> {
-    const MODEL_ORDER: [&str; 7] = [
-        "StackId",
-        "AppId",
-        "InstanceIds",
-        "LayerIds",
-        "Command",
-        "Comment",
-        "CustomJson",
-    ];
-    let values: Vec<Value> = MODEL_ORDER
+    let values: Vec<Value> = INPUT_MEMBERS
         .iter()
         .map(|name| object.get(*name).cloned().unwrap_or(Value::Null))
         .collect();

@@ -18,15 +18,7 @@ use ErrorCode::{
 /// at is an `Args` value's element (body > Command > Args > list > string).
 const KEEP_DEPTH: usize = 6;
 
-const TOP_LEVEL_MEMBERS: [&str; 7] = [
-    "StackId",
-    "AppId",
-    "InstanceIds",
-    "LayerIds",
-    "Command",
-    "Comment",
-    "CustomJson",
-];
+use crate::contract::INPUT_MEMBERS as TOP_LEVEL_MEMBERS;
 
 /// The top-level member whose string content the reading never looks at (a `Comment` is only
 /// checked to be a string), so its escapes are not decoded.

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use opsworks_conformance::contract::{
-    CommandName, ErrorCode, Observation, RawRequest, Response, RuleId, TransportFailure,
-    TransportFailureKind, error_code_of, rules, wire,
+    CommandName, ErrorCode, INPUT_MEMBERS, Observation, RawRequest, Response, RuleId,
+    TransportFailure, TransportFailureKind, error_code_of, rules, wire,
 };
 use opsworks_conformance::oracle::{CallerIdentity, judge_request};
 use opsworks_conformance::sigv4::SigV4Authenticator;
@@ -375,18 +375,6 @@ pub fn trailing_garbage_accepted(request: &RawRequest, inner: &ReferenceTarget) 
     reference(request, inner)
 }
 
-/// The members of CreateDeploymentInput in the model's order: the order a derived serde
-/// `Deserialize` reads them from an array.
-const MODEL_ORDER: [&str; 7] = [
-    "StackId",
-    "AppId",
-    "InstanceIds",
-    "LayerIds",
-    "Command",
-    "Comment",
-    "CustomJson",
-];
-
 /// `names` paired with `items` in order, `null`s left out, as an object.
 fn positionally(names: &[&str], items: Vec<Value>) -> Map<String, Value> {
     names
@@ -402,8 +390,8 @@ pub fn top_level_array_read_positionally(
     inner: &ReferenceTarget,
 ) -> Response {
     match serde_json::from_slice::<Value>(&request.body) {
-        Ok(Value::Array(items)) if items.len() <= MODEL_ORDER.len() => reference(
-            &with_object(request, positionally(&MODEL_ORDER, items)),
+        Ok(Value::Array(items)) if items.len() <= INPUT_MEMBERS.len() => reference(
+            &with_object(request, positionally(&INPUT_MEMBERS, items)),
             inner,
         ),
         _ => reference(request, inner),
