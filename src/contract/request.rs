@@ -268,9 +268,21 @@ impl RawRequest {
 }
 
 impl fmt::Debug for RawRequest {
+    /// The headers (the `Authorization` signature redacted, as in reports) and the body as text.
+    ///
+    /// ```
+    /// use opsworks_conformance::contract::RawRequest;
+    /// let request = RawRequest::json("{}").with_header(
+    ///     "Authorization",
+    ///     "AWS4-HMAC-SHA256 Credential=AKID/20231114/us-east-1/opsworks/aws4_request, SignedHeaders=host, Signature=0123abcd",
+    /// );
+    /// let debug = format!("{request:?}");
+    /// assert!(debug.contains("Signature=<redacted>"), "{debug}");
+    /// assert!(!debug.contains("0123abcd"), "{debug}");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawRequest")
-            .field("headers", &self.headers)
+            .field("headers", &crate::report::report_headers(self))
             .field("body", &self.body_text())
             .finish()
     }

@@ -113,6 +113,45 @@ impl Judgement {
     }
 }
 
+impl fmt::Display for Judgement {
+    /// `conforms (N checks)`, or one line per check that failed or warned, each as
+    /// [`Check`] shows it, prefixed with `failed` or `warned`.
+    ///
+    /// ```
+    /// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, Observation};
+    /// use opsworks_conformance::oracle::{judge_request, judge_response, CallerIdentity};
+    /// use opsworks_conformance::world::World;
+    ///
+    /// let world = World::bundled();
+    /// let request = CreateDeploymentInput::new(&world.stacks[0].stack_id, CommandName::Deploy).to_raw();
+    /// let verdict = judge_request(&world, &request, &CallerIdentity::Unsigned);
+    /// let judgement = judge_response(&verdict, &Ok(Observation::json(200, r#"{"DeploymentId":"d-1"}"#)));
+    /// assert_eq!(
+    ///     judgement.to_string(),
+    ///     r#"failed [V-APP-REQUIRED] expected ValidationException, found 200 {"DeploymentId":"d-1"}"#
+    /// );
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = 0;
+        for check in &self.checks {
+            let label = match check.status {
+                Status::Failed => "failed",
+                Status::Warned => "warned",
+                Status::Passed | Status::Informational => continue,
+            };
+            if shown > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{label} {check}")?;
+            shown += 1;
+        }
+        if shown == 0 {
+            write!(f, "conforms ({} checks)", self.checks.len())?;
+        }
+        Ok(())
+    }
+}
+
 const BRIEF: usize = 200;
 
 /// Judges what a target answered to a request against the oracle's verdict for it.

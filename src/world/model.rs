@@ -99,6 +99,32 @@ impl AppType {
         AppType::Static,
         AppType::Other,
     ];
+
+    /// The type's name as the service (and the world file) spells it.
+    ///
+    /// ```
+    /// use opsworks_conformance::world::AppType;
+    /// assert_eq!(AppType::AwsFlowRuby.as_str(), "aws-flow-ruby");
+    /// assert_eq!(AppType::Rails.to_string(), "rails");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AppType::AwsFlowRuby => "aws-flow-ruby",
+            AppType::Java => "java",
+            AppType::Rails => "rails",
+            AppType::Php => "php",
+            AppType::Nodejs => "nodejs",
+            AppType::Static => "static",
+            AppType::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for AppType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A layer of a stack.
