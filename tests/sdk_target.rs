@@ -125,3 +125,39 @@ fn can_send_only_canonical_requests_with_the_standard_headers() {
     );
     assert!(SdkTarget::new("ftp://example.com", &world, "us-east-1").is_err());
 }
+
+/// A target that accepts connections and never answers: each call through the SDK ends after
+/// the target's own timeout (the library bounds it; the CLI is not needed for that).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_to_a_hanging_server_times_out() {
+    use opsworks_conformance::contract::{
+        CommandName, CreateDeploymentInput, TransportFailureKind,
+    };
+    use std::time::{Duration, Instant};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port on 127.0.0.1");
+    let address = listener.local_addr().expect("a bound address");
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            held.push(connection);
+        }
+    });
+    let world = World::bundled();
+    let target = SdkTarget::new(&format!("http://{address}"), &world, "us-east-1")
+        .expect("a valid URL")
+        .with_timeout(Duration::from_millis(300));
+    let mut input = CreateDeploymentInput::new(&world.stacks[0].stack_id, CommandName::Deploy);
+    input.app_id = Some(world.stacks[0].apps[0].app_id.clone());
+    let request = input.to_raw();
+    assert!(target.can_send(&request));
+    let started = Instant::now();
+    let failure = target.send(&request).await.expect_err("no answer");
+    let took = started.elapsed();
+    assert_eq!(failure.kind, TransportFailureKind::Timeout, "{failure}");
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    hold.abort();
+}

@@ -57,8 +57,8 @@ impl SdkClient {
                 sdk_client(
                     &call.endpoint,
                     &call.region,
-                    &call.access_key_id,
-                    &call.secret_access_key,
+                    (&call.access_key_id, &call.secret_access_key),
+                    None,
                 )
             })
             .clone()

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use aws_sdk_opsworks::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_opsworks::config::retry::RetryConfig;
+use aws_sdk_opsworks::config::timeout::TimeoutConfig;
 use aws_sdk_opsworks::config::{
     BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
 };
@@ -29,15 +31,23 @@ const SDK_TARGET_SECRET: &str = "opsworks-conformance-sdk-target";
 /// The provider name recorded in the SDK's static credentials.
 const PROVIDER: &str = "opsworks-conformance";
 
+/// The timeout of each call unless [`SdkTarget::with_timeout`] says otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// An aws-sdk-opsworks client for this endpoint, region and static credentials, with retries
-/// disabled (every call is one request).
+/// disabled (every call is one request) and each call bounded by `timeout` when given.
 pub(crate) fn sdk_client(
     endpoint: &str,
     region: &str,
-    access_key_id: &str,
-    secret_access_key: &str,
+    (access_key_id, secret_access_key): (&str, &str),
+    timeout: Option<Duration>,
 ) -> aws_sdk_opsworks::Client {
+    let timeouts = match timeout {
+        Some(timeout) => TimeoutConfig::builder().operation_timeout(timeout).build(),
+        None => TimeoutConfig::disabled(),
+    };
     let config = aws_sdk_opsworks::Config::builder()
+        .timeout_config(timeouts)
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new(region.to_owned()))
@@ -241,6 +251,7 @@ pub struct SdkTarget {
     authority: String,
     region: String,
     users: World,
+    timeout: Duration,
     clients: Mutex<HashMap<String, aws_sdk_opsworks::Client>>,
 }
 
@@ -295,8 +306,40 @@ impl SdkTarget {
                 stacks: Vec::new(),
                 users: world.users.clone(),
             },
+            timeout: DEFAULT_TIMEOUT,
             clients: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The same target with each call bounded by `timeout` (5 s by default, as
+    /// [`HttpTargetOptions`](crate::target::HttpTargetOptions)), from building the request to
+    /// the last byte of the answer; over it the call fails with
+    /// [`TransportFailureKind::Timeout`]. At least 1 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use opsworks_conformance::target::SdkTarget;
+    /// use opsworks_conformance::world::World;
+    /// let target = SdkTarget::new("http://127.0.0.1:9", &World::bundled(), "us-east-1")
+    ///     .unwrap()
+    ///     .with_timeout(Duration::from_millis(500));
+    /// assert_eq!(target.timeout(), Duration::from_millis(500));
+    /// ```
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        // Clients made before carry the old timeout.
+        self.clients
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self
+    }
+
+    /// The timeout of each call.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// The typed request and credentials for a raw request, or `None` when the SDK cannot
@@ -359,8 +402,8 @@ impl SdkTarget {
                 sdk_client(
                     &self.endpoint,
                     &self.region,
-                    access_key_id,
-                    secret_access_key,
+                    (access_key_id, secret_access_key),
+                    Some(self.timeout),
                 )
             })
             .clone()
