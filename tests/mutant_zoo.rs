@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant};
 
-use opsworks_conformance::contract::{RuleId, Severity};
+use opsworks_conformance::contract::{RuleId, Severity, rules};
 use opsworks_conformance::generate::{family, server_rules};
 use opsworks_conformance::runner::{RuleStatus, RunReport};
 use opsworks_conformance::world::World;
@@ -565,4 +565,30 @@ fn the_table_of_cases_to_kill_is_up_to_date() {
          --all-features --test mutant_zoo`.\n--- generated now\n{table}",
         path.display()
     );
+}
+
+/// The S-ERROR-NO-EFFECT family on its own (64 cases, `only`) catches both mutants whose
+/// rejected requests act anyway, whatever the seed: its valid rollbacks of the same apps reveal
+/// a version used up by a rejected one. (Over the whole default gate they were caught for about
+/// half the seeds before the family sent those valid rollbacks.)
+#[test]
+fn the_error_no_effect_family_catches_leaking_rejections_for_every_seed() {
+    for name in [
+        "rejected_rollback_uses_version",
+        "unknown_operation_still_acts",
+    ] {
+        let mutant = &ZOO[index_of(name)];
+        let missed: Vec<u64> = (0..10)
+            .filter(|&seed| {
+                let mut config = default_config().with_seed(seed).with_cases(64);
+                config.only = Some("S-ERROR-NO-EFFECT".to_owned());
+                let report = mutant.gate(&config);
+                report
+                    .rule(rules::S_ERROR_NO_EFFECT)
+                    .map(|rule| rule.status)
+                    != Some(RuleStatus::Failed)
+            })
+            .collect();
+        assert!(missed.is_empty(), "{name} survived seeds {missed:?}");
+    }
 }

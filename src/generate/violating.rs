@@ -707,8 +707,11 @@ impl Families<'_> {
         )
     }
 
-    /// A rollback of an app whose stored versions satisfy `versions`; with `rejected`, made to
-    /// fail for another reason (an instance that does not exist): S-ERROR-NO-EFFECT.
+    /// A rollback of an app whose stored versions satisfy `versions`; with `rejected`
+    /// (S-ERROR-NO-EFFECT), made to fail for another reason (an instance that does not exist,
+    /// another operation, no operation), and one case in four a valid rollback of the same apps:
+    /// once a rejected rollback has used up a version anyway, a valid one is refused too early,
+    /// which reveals it.
     fn rollback(&self, versions: fn(u8) -> bool, rejected: bool) -> Option<BoxedStrategy<Case>> {
         let everything: Vec<String> = self.world.ids();
         self.per_pair(
@@ -721,18 +724,50 @@ impl Families<'_> {
                     .map(|app| app.app_id.clone())
                     .collect();
                 let absent = absent_id(everything.clone());
+                let kinds = if rejected { 0usize..4 } else { 0usize..1 };
                 Some(
-                    (valid_input(stack), proptest::sample::select(apps), absent)
-                        .prop_map(move |(input, app_id, absent)| {
+                    (
+                        valid_input(stack),
+                        proptest::sample::select(apps),
+                        absent,
+                        kinds,
+                    )
+                        .prop_map(move |(input, app_id, absent, kind)| {
                             let mut input = with_command(input, CommandName::Rollback);
                             input.app_id = Some(app_id);
-                            let label = if rejected {
-                                input.instance_ids = Some(vec![absent]);
-                                "rollback rejected for an unknown instance"
-                            } else {
-                                "rollback at the last stored version"
+                            let signing = signing.clone();
+                            if !rejected {
+                                let label = "rollback at the last stored version";
+                                return Case::typed(rules::V_ROLLBACK_DEPTH, label, input, signing);
+                            }
+                            let (label, target) = match kind {
+                                0 => {
+                                    input.instance_ids = Some(vec![absent]);
+                                    ("rollback rejected for an unknown instance", None)
+                                }
+                                1 => (
+                                    "rollback sent as another operation",
+                                    Some("OpsWorks_20130218.DescribeStacks"),
+                                ),
+                                2 => ("rollback sent without X-Amz-Target", Some("")),
+                                _ => {
+                                    let label = "valid rollback, revealing an earlier one";
+                                    return Case::typed(
+                                        rules::S_ACCEPT_VALID,
+                                        label,
+                                        input,
+                                        signing,
+                                    );
+                                }
                             };
-                            Case::typed(rules::V_ROLLBACK_DEPTH, label, input, signing.clone())
+                            let mut case =
+                                Case::typed(rules::V_ROLLBACK_DEPTH, label, input, signing);
+                            case.request = match target {
+                                Some("") => case.request.without_header(wire::TARGET_HEADER),
+                                Some(other) => case.request.with_header(wire::TARGET_HEADER, other),
+                                None => case.request,
+                            };
+                            case
                         })
                         .boxed(),
                 )
