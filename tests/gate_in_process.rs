@@ -3,10 +3,15 @@
 //! counterexample; reports are deterministic for a seed.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use opsworks_conformance::contract::{Observation, RawRequest, RuleId, rules};
+use opsworks_conformance::contract::{
+    Observation, RawRequest, RuleId, TransportFailure, TransportFailureKind, rules,
+};
 use opsworks_conformance::report::json_report;
-use opsworks_conformance::runner::{RuleStatus, RunConfig, RunReport, run};
+use opsworks_conformance::runner::{
+    KnownFailures, Progress, RuleStatus, RunConfig, RunReport, glob_match, run, run_with_progress,
+};
 use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use proptest::strategy::{Strategy, ValueTree};
@@ -404,4 +409,179 @@ fn same_seed_same_report() {
         &config.clone().with_seed(43),
     ));
     assert_ne!(a, other, "another seed makes other cases");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A rule filter (`RunConfig::only`) never hides a broken target, and costs no request for the
+// rules it leaves out; a stopped run stops shrinking.
+// ---------------------------------------------------------------------------------------------
+
+/// A target that answers every request with the same transport failure, counting requests.
+fn failing(kind: TransportFailureKind, sent: Arc<AtomicUsize>) -> impl Target {
+    from_fn(move |_request: RawRequest| {
+        sent.fetch_add(1, Ordering::SeqCst);
+        async move { Err(TransportFailure::new(kind, "no answer")) }
+    })
+}
+
+#[test]
+fn a_dead_target_fails_a_filtered_run() {
+    let world = World::bundled();
+    for kind in [TransportFailureKind::Dropped, TransportFailureKind::Timeout] {
+        for only in ["V-*", "N-APP", "S-", "M-*"] {
+            let sent = Arc::new(AtomicUsize::new(0));
+            let config = RunConfig::default().with_cases(200).only(only);
+            let report = gate(&failing(kind, sent.clone()), &world, &config);
+            assert!(!report.passed(), "{only} {kind:?}\n{}", summary(&report));
+            // The transport failure is reported although the filter left its rule out.
+            let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
+            assert_eq!(
+                result.note.as_deref(),
+                Some("outside the rule filter: failed by the cases of the selected rules")
+            );
+            let example = result.counterexample.as_ref().expect("a counterexample");
+            assert_eq!(example.failure.as_ref().map(|f| f.kind), Some(kind));
+            // Only the selected rules and the failed one are reported.
+            for rule in &report.rules {
+                assert!(
+                    glob_match(only, rule.id.as_str()) || rule.id == rules::P_NO_SERVER_ERROR,
+                    "{only}: {}",
+                    rule.id
+                );
+            }
+            assert!(sent.load(Ordering::SeqCst) >= report.cases);
+        }
+    }
+}
+
+#[test]
+fn a_run_that_exercises_no_rule_fails() {
+    // Every request is refused as never sent (a target given up on): nothing is judged.
+    let world = World::bundled();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let target = failing(TransportFailureKind::NotSent, sent);
+    let report = gate(
+        &target,
+        &world,
+        &RunConfig::default().with_cases(100).only("V-"),
+    );
+    assert_eq!(report.cases, 0);
+    assert_eq!(report.count(RuleStatus::NotApplicable), report.rules.len());
+    assert!(!report.exercised());
+    assert!(!report.passed(), "{}", summary(&report));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.contains("no rule was exercised")),
+        "{:?}",
+        report.notes
+    );
+    assert!(!KnownFailures::new().gate(&report, "2026-01-01"));
+    // The same filter against the reference target passes.
+    let reference = ReferenceTarget::new(world.clone());
+    let report = gate(
+        &reference,
+        &world,
+        &RunConfig::default().with_cases(100).only("V-"),
+    );
+    assert!(
+        report.exercised() && report.passed(),
+        "{}",
+        summary(&report)
+    );
+}
+
+#[test]
+fn rules_outside_the_filter_are_not_shrunk_unless_they_fail() {
+    // Every answer has a wrong Content-Type: P-RESPONSE-CONTENT-TYPE (SHOULD) is warned.
+    let world = World::bundled();
+    let inner = Arc::new(ReferenceTarget::new(world.clone()));
+    let sent = Arc::new(AtomicUsize::new(0));
+    let target = {
+        let sent = sent.clone();
+        from_fn(move |request: RawRequest| {
+            sent.fetch_add(1, Ordering::SeqCst);
+            let mut answer = inner.answer_request(&request);
+            for (name, value) in &mut answer.headers {
+                if name.eq_ignore_ascii_case("content-type") {
+                    *value = "text/html".to_owned();
+                }
+            }
+            async move { Ok(answer) }
+        })
+    };
+    let config = RunConfig::default().with_cases(100).only("V-APP-REQUIRED");
+    let report = gate(&target, &world, &config);
+    assert!(report.passed(), "{}", summary(&report));
+    assert!(report.rule(rules::P_RESPONSE_CONTENT_TYPE).is_none());
+    // No request beyond the cases: the warning outside the filter was not shrunk.
+    assert_eq!(sent.load(Ordering::SeqCst), report.cases);
+    // Selected, the rule is reported and shrunk.
+    sent.store(0, Ordering::SeqCst);
+    let config = RunConfig::default()
+        .with_cases(100)
+        .only("P-RESPONSE-CONTENT-TYPE");
+    let report = gate(&target, &world, &config);
+    assert_caught(&report, rules::P_RESPONSE_CONTENT_TYPE, RuleStatus::Warned);
+    assert!(sent.load(Ordering::SeqCst) > report.cases);
+}
+
+/// A progress display whose user stops the run once the target got `after` requests.
+struct StopAfter {
+    after: usize,
+    sent: Arc<AtomicUsize>,
+}
+
+impl Progress for StopAfter {
+    fn start(&self, _planned: usize) {}
+    fn case_done(&self, _rule: RuleId, _conforming: bool) {}
+    fn finish(&self) {}
+    fn stopped(&self) -> bool {
+        self.sent.load(Ordering::SeqCst) >= self.after
+    }
+}
+
+#[test]
+fn a_stopped_run_stops_shrinking() {
+    // Every answer is a 500: the first case fails P-NO-SERVER-ERROR, and shrinking it would
+    // re-ask the target hundreds of times.
+    let world = World::bundled();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let target = {
+        let sent = sent.clone();
+        from_fn(move |_request: RawRequest| {
+            sent.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Ok(Observation::json(
+                    500,
+                    r#"{"__type":"InternalFailure","message":"no"}"#,
+                ))
+            }
+        })
+    };
+    let config = RunConfig::default().with_cases(100).only("V-APP-REQUIRED");
+    // Stopped after the first case, then in the middle of shrinking it.
+    for after in [1, 5] {
+        sent.store(0, Ordering::SeqCst);
+        let progress = StopAfter {
+            after,
+            sent: sent.clone(),
+        };
+        let report = block_on(run_with_progress(&target, &world, &config, &progress));
+        assert!(report.interrupted);
+        assert!(!report.passed());
+        assert_eq!(report.cases, 1);
+        // Not one request after the stop.
+        assert_eq!(sent.load(Ordering::SeqCst), after);
+        // The smallest counterexample found until then is kept.
+        let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
+        let example = result.counterexample.as_ref().expect("a counterexample");
+        assert_eq!(example.shrink_steps, after - 1);
+    }
+    // Not stopped, the same run shrinks the counterexample.
+    sent.store(0, Ordering::SeqCst);
+    let report = gate(&target, &world, &config);
+    assert!(!report.interrupted);
+    assert!(sent.load(Ordering::SeqCst) > report.cases + 5);
 }

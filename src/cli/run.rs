@@ -58,7 +58,9 @@ pub struct RunArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
-    /// Only rules whose id matches GLOB (`*`, `?`; without a wildcard, a prefix).
+    /// Only rules whose id matches GLOB (`*`, `?`; without a wildcard, a prefix). A rule
+    /// outside the filter that the selected cases fail (P-NO-SERVER-ERROR for a 5xx, a dropped
+    /// connection or a timeout) is reported too, and a run that exercised no rule fails.
     #[arg(long, value_name = "GLOB")]
     pub only: Option<String>,
     /// Write the JSON report here.

@@ -53,6 +53,18 @@ impl Prepared {
     }
 }
 
+/// Rejected effects that explain a failing answer (see `Session::explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Explanation {
+    /// Which rejected effects (indices into `Session::rejected_effects`, ascending) took
+    /// effect.
+    indices: Vec<usize>,
+    /// The world with them applied: the target's state.
+    shadow: World,
+    /// The answer judged in that world.
+    judgement: Judgement,
+}
+
 impl Session {
     /// A session starting in this world (the state the target starts in).
     #[must_use]
@@ -127,24 +139,14 @@ impl Session {
         self.cases += 1;
 
         if judgement.failures().next().is_some() && !self.rejected_effects.is_empty() {
-            // Would the answer be right if rejected requests had taken effect anyway? Try every
-            // one of them alone, then all together (a target may leak some and not others).
-            let count = self.rejected_effects.len();
-            let mut tries: Vec<Vec<usize>> = (0..count).map(|index| vec![index]).collect();
-            if count > 1 {
-                tries.push((0..count).collect());
-            }
-            let explained = tries.into_iter().find_map(|indices| {
-                let mut shadow = self.world.clone();
-                for index in &indices {
-                    self.rejected_effects[*index].apply(&mut shadow);
-                }
-                let shadow_judgement =
-                    judge_response(&judge_request(&shadow, request, caller), response);
-                let explains = shadow_judgement.failures().next().is_none();
-                explains.then_some((indices, shadow, shadow_judgement))
-            });
-            if let Some((indices, shadow, shadow_judgement)) = explained {
+            // Would the answer be right if rejected requests had taken effect anyway?
+            let explained = self.explain(verdict, request, caller, response);
+            if let Some(Explanation {
+                indices,
+                shadow,
+                judgement: shadow_judgement,
+            }) = explained
+            {
                 let found = judgement
                     .failures()
                     .map(ToString::to_string)
@@ -165,7 +167,7 @@ impl Session {
                 self.version += 1;
                 let mut index = 0;
                 self.rejected_effects.retain(|_| {
-                    let keep = !indices.contains(&index);
+                    let keep = indices.binary_search(&index).is_err();
                     index += 1;
                     keep
                 });
@@ -202,6 +204,70 @@ impl Session {
         judgement
     }
 
+    /// The rejected effects that explain a failing answer: each one alone, then all together
+    /// (a target may leak some and not others), the first that makes the answer right.
+    ///
+    /// Only the effects that can change the request's verdict are tried. An effect uses up a
+    /// stored version of one app, and the oracle reads an app's stored versions only for a
+    /// rollback of that app, whose verdict then has that very effect: any other effect leaves
+    /// the verdict, so the failing judgement, as it is. The relevant effects are therefore
+    /// the copies of the request's own effect; trying the first stands for trying each. The
+    /// result is the one of trying every effect (`explain_exhaustively` in the tests), in time
+    /// that does not grow with the number of rejected requests that cannot matter.
+    fn explain(
+        &self,
+        verdict: &Verdict,
+        request: &RawRequest,
+        caller: &CallerIdentity,
+        response: &Response,
+    ) -> Option<Explanation> {
+        let effect = verdict.effect();
+        if effect == &Effect::None {
+            return None;
+        }
+        let relevant: Vec<usize> = self
+            .rejected_effects
+            .iter()
+            .enumerate()
+            .filter(|(_, rejected)| *rejected == effect)
+            .map(|(index, _)| index)
+            .collect();
+        let first = *relevant.first()?;
+        let judge_with = |indices: &[usize]| {
+            let mut shadow = self.world.clone();
+            for index in indices {
+                self.rejected_effects[*index].apply(&mut shadow);
+            }
+            let judgement = judge_response(&judge_request(&shadow, request, caller), response);
+            let explains = judgement.failures().next().is_none();
+            explains.then_some((shadow, judgement))
+        };
+        if let Some((shadow, judgement)) = judge_with(&[first]) {
+            return Some(Explanation {
+                indices: vec![first],
+                shadow,
+                judgement,
+            });
+        }
+        // All together: with a single relevant effect this is the try above again.
+        if relevant.len() < 2 {
+            return None;
+        }
+        let (_, judgement) = judge_with(&relevant)?;
+        // The target's state from here on is the one in which every rejected request took
+        // effect, as when all are applied at once.
+        let indices: Vec<usize> = (0..self.rejected_effects.len()).collect();
+        let mut shadow = self.world.clone();
+        for rejected in &self.rejected_effects {
+            rejected.apply(&mut shadow);
+        }
+        Some(Explanation {
+            indices,
+            shadow,
+            judgement,
+        })
+    }
+
     /// S-UNIQUE-ID: pairwise distinct `DeploymentId`s.
     fn check_unique(&mut self, id: String, judgement: &mut Judgement) {
         let case = self.cases;
@@ -226,5 +292,139 @@ impl Session {
                 self.deployment_ids.insert(id, case);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    use proptest_state_machine::ReferenceStateMachine;
+
+    use super::*;
+    use crate::contract::Observation;
+    use crate::generate::{Case, violating};
+    use crate::runner::DeploymentSequence;
+    use crate::target::ReferenceTarget;
+
+    impl Session {
+        /// The explanation as it was made before `explain` kept to the relevant effects: every
+        /// rejected effect alone, then all together.
+        fn explain_exhaustively(
+            &self,
+            request: &RawRequest,
+            caller: &CallerIdentity,
+            response: &Response,
+        ) -> Option<Explanation> {
+            let count = self.rejected_effects.len();
+            let mut tries: Vec<Vec<usize>> = (0..count).map(|index| vec![index]).collect();
+            if count > 1 {
+                tries.push((0..count).collect());
+            }
+            tries.into_iter().find_map(|indices| {
+                let mut shadow = self.world.clone();
+                for index in &indices {
+                    self.rejected_effects[*index].apply(&mut shadow);
+                }
+                let judgement = judge_response(&judge_request(&shadow, request, caller), response);
+                let explains = judgement.failures().next().is_none();
+                explains.then_some(Explanation {
+                    indices,
+                    shadow,
+                    judgement,
+                })
+            })
+        }
+    }
+
+    /// The body's stack and app when it is a rollback: what a leaky target carries out.
+    fn plain_rollback(request: &RawRequest) -> Option<RawRequest> {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+        if body.pointer("/Command/Name")?.as_str()? != "rollback" {
+            return None;
+        }
+        Some(RawRequest::json(
+            serde_json::json!({
+                "StackId": body.get("StackId")?.as_str()?,
+                "AppId": body.get("AppId")?.as_str()?,
+                "Command": { "Name": "rollback" },
+            })
+            .to_string(),
+        ))
+    }
+
+    /// Over generated sequences against a target that leaks some rejected rollbacks (and
+    /// answers some requests wrongly), keeping to the relevant effects explains every failing
+    /// answer exactly as trying every effect does.
+    #[test]
+    fn explaining_with_the_relevant_effects_is_explaining_with_all() {
+        let mut runner = TestRunner::deterministic();
+        let (mut explained, mut together, mut unexplained, mut longest) = (0, 0, 0, 0);
+        for world in [World::bundled(), World::bundled_with_users()] {
+            let others: Vec<_> = [
+                rules::N_APP,
+                rules::V_APP_REQUIRED,
+                rules::P_UNKNOWN_OPERATION,
+            ]
+            .into_iter()
+            .filter_map(|rule| violating(rule, &world))
+            .collect();
+            for sequence in 0..6u64 {
+                let target = ReferenceTarget::new(world.clone());
+                let mut session = Session::new(world.clone());
+                for step in 0..150u64 {
+                    let transitions = if step % 5 == 4 && !others.is_empty() {
+                        others[(step / 5) as usize % others.len()].clone()
+                    } else {
+                        DeploymentSequence::transitions(session.world())
+                    };
+                    let Ok(tree) = transitions.new_tree(&mut runner) else {
+                        continue;
+                    };
+                    let case: Case = tree.current();
+                    let caller = case.caller();
+                    let mut answer = target.answer(&case.request, &caller);
+                    // The defects: some rejected rollbacks use up a version, and some answers
+                    // are plainly wrong (unexplained failures with many rejected effects).
+                    let roll = (sequence * 31 + step * 7) % 10;
+                    if (400..500).contains(&answer.status) && roll < 6 {
+                        if let Some(rollback) = plain_rollback(&case.request) {
+                            let _ = target.answer(&rollback, &caller);
+                        }
+                    }
+                    if roll == 9 {
+                        answer = Observation::json(
+                            400,
+                            r#"{"__type":"ValidationException","message":"no"}"#,
+                        );
+                    }
+                    let response: Response = Ok(answer);
+                    let verdict = session.verdict(&case.request, &caller);
+                    if judge_response(&verdict, &response)
+                        .failures()
+                        .next()
+                        .is_some()
+                    {
+                        let new = session.explain(&verdict, &case.request, &caller, &response);
+                        let old = session.explain_exhaustively(&case.request, &caller, &response);
+                        assert_eq!(new, old, "{}", case.request.body_text());
+                        match &new {
+                            Some(explanation) if explanation.indices.len() > 1 => together += 1,
+                            Some(_) => explained += 1,
+                            None => unexplained += 1,
+                        }
+                        longest = longest.max(session.rejected_effects.len());
+                    }
+                    let _ = session.observe(&case.request, &caller, &response);
+                }
+            }
+        }
+        // The sequences reach every branch: explained alone, together, and not at all, with
+        // long lists of rejected effects.
+        assert!(
+            explained > 0 && together > 0 && unexplained > 0,
+            "{explained} {together} {unexplained}"
+        );
+        assert!(longest > 20, "{longest}");
     }
 }

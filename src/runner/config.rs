@@ -19,6 +19,19 @@ pub struct RunConfig {
     /// SHOULD rules (and `O-PRECEDENCE`) fail the run instead of warning.
     pub strict: bool,
     /// Only rules whose id matches this glob (`*`, `?`; without a wildcard, a prefix).
+    ///
+    /// The filter chooses which rules' cases are generated and which rules are reported; it
+    /// never hides a broken target:
+    /// - every answer to a selected case is still judged in full, and a rule outside the
+    ///   filter that these answers *fail* (a MUST rule broken: `P-NO-SERVER-ERROR` for a 5xx,
+    ///   a dropped connection or a timeout; a malformed answer; ...) is reported too, with its
+    ///   shrunk counterexample and the note `outside the rule filter`, and fails the run. A
+    ///   rule outside the filter that is only warned is neither reported nor shrunk;
+    /// - a run in which no reported rule was exercised (every one `not_applicable`: no case
+    ///   was answered, or the filter selects only rules the world offers no case for) proves
+    ///   nothing and does not pass ([`RunReport::passed`]).
+    ///
+    /// [`RunReport::passed`]: crate::runner::RunReport::passed
     pub only: Option<String>,
     /// The region requests are signed for.
     pub region: String,
@@ -70,7 +83,8 @@ impl RunConfig {
         self
     }
 
-    /// Keeps only the rules whose id matches a glob.
+    /// Keeps only the rules whose id matches a glob (see [`only`](Self::only): rules outside
+    /// the filter that the selected cases fail are still reported).
     #[must_use]
     pub fn only(mut self, glob: impl Into<String>) -> Self {
         self.only = Some(glob.into());

@@ -256,7 +256,8 @@ impl KnownFailures {
 
     /// Whether the run passes the gate with this ledger, on the date `today`: every failure is
     /// excused, no entry is fixed or expired, and the run was not vacuous
-    /// ([`RunReport::acceptance_rule`] passed or is excused, when it was run).
+    /// ([`RunReport::acceptance_rule`] passed or is excused, when it was run; some rule was
+    /// [`exercised`](RunReport::exercised)).
     #[must_use]
     pub fn gate(&self, report: &RunReport, today: &str) -> bool {
         let findings = self.review(report, today);
@@ -280,6 +281,7 @@ impl KnownFailures {
             .is_none_or(|rule| rule.status == RuleStatus::Passed)
             || excused.contains(&acceptance);
         accepted_valid
+            && report.exercised()
             && report.rules.iter().all(|rule| {
                 excused.contains(&rule.id)
                     || match rule.status {

@@ -139,17 +139,19 @@ impl RunReport {
     }
 
     /// Whether the target conforms: no rule failed, no warned rule under `--strict`, and the
-    /// run was not vacuous (its [`acceptance_rule`](Self::acceptance_rule) passed: a valid
-    /// request was accepted, or for a client run a success was understood; when a rule filter
-    /// left the acceptance rule out of the run, this last condition is not checked).
+    /// run was not vacuous: its [`acceptance_rule`](Self::acceptance_rule) passed (a valid
+    /// request was accepted, or for a client run a success was understood), or, when a rule
+    /// filter left the acceptance rule out of the run, some rule was
+    /// [`exercised`](Self::exercised).
     #[must_use]
     pub fn passed(&self) -> bool {
-        // The vacuity guard applies when the acceptance rule was run: a filter (`--only V-*`)
-        // that leaves the rule out of the run leaves the guard out too.
+        // The acceptance guard applies when the acceptance rule was run; a filter (`--only V-*`)
+        // that leaves it out still needs a rule the target's answers exercised.
         let acceptance = self.acceptance_rule();
         let vacuous = self
             .rule(acceptance)
-            .is_some_and(|rule| rule.status != RuleStatus::Passed);
+            .is_some_and(|rule| rule.status != RuleStatus::Passed)
+            || !self.exercised();
         !vacuous
             && !self.interrupted
             && self.rules.iter().all(|rule| match rule.status {
@@ -157,6 +159,16 @@ impl RunReport {
                 RuleStatus::Warned => !self.strict,
                 _ => true,
             })
+    }
+
+    /// Whether some rule was exercised (its status is not `not_applicable`). A run that
+    /// exercised none (no case was answered, or a filter selected only rules the world offers
+    /// no case for) proves nothing, and does not pass.
+    #[must_use]
+    pub fn exercised(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|rule| rule.status != RuleStatus::NotApplicable)
     }
 
     /// The result of one rule.

@@ -27,8 +27,10 @@ pub trait Progress: Send + Sync {
     fn case_done(&self, rule: RuleId, conforming: bool);
     /// The run is over.
     fn finish(&self);
-    /// Whether the run should stop now (for example after Ctrl-C). Asked before each case;
-    /// a stopped run returns the results so far with [`RunReport::interrupted`] set.
+    /// Whether the run should stop now (for example after Ctrl-C). Asked before each case and
+    /// before each shrinking step; a stopped run sends no further case, stops shrinking
+    /// (keeping the smallest counterexample found so far) and returns the results so far with
+    /// [`RunReport::interrupted`] set.
     fn stopped(&self) -> bool {
         false
     }
@@ -166,6 +168,7 @@ pub async fn run_with_progress(
         tallies: BTreeMap::new(),
         notes: Vec::new(),
         sent: 0,
+        stopped: false,
         strategies: vec![None; selected.len()],
     };
     let interrupted = gate.run_cases(&mut stream).await;
@@ -184,10 +187,24 @@ pub async fn run_with_progress(
             "{skipped} cases the target cannot express were not sent; rules only they exercise are not applicable"
         ));
     }
-    let rules = selected
-        .iter()
-        .zip(&plan.has_family)
-        .map(|(rule, has_family)| rule_report(*rule, tallies.remove(rule), *has_family))
+    // The selected rules, and the rules outside the filter that the selected cases failed,
+    // in catalogue order.
+    let rules = server_rules()
+        .into_iter()
+        .filter_map(
+            |rule| match selected.iter().position(|selected| *selected == rule) {
+                Some(family) => {
+                    let has_family = plan.has_family.get(family).copied().unwrap_or(false);
+                    Some(rule_report(rule, tallies.remove(&rule), has_family))
+                }
+                None => {
+                    let tally = tallies.remove(&rule).filter(|tally| tally.failed > 0)?;
+                    let mut report = rule_report(rule, Some(tally), false);
+                    report.note = Some(OUTSIDE_THE_FILTER.to_owned());
+                    Some(report)
+                }
+            },
+        )
         .collect::<Vec<_>>();
     let accepted_valid = rules
         .iter()
@@ -203,6 +220,15 @@ pub async fn run_with_progress(
                 .to_owned(),
         );
     }
+    if rules
+        .iter()
+        .all(|rule| rule.status == RuleStatus::NotApplicable)
+    {
+        notes.push(
+            "no rule was exercised (no case was answered, or the filter selects only rules this world offers no case for), so the run proves nothing: verdict fail"
+                .to_owned(),
+        );
+    }
     RunReport {
         target: target.describe(),
         seed: config.seed,
@@ -213,6 +239,11 @@ pub async fn run_with_progress(
         interrupted,
     }
 }
+
+/// The note of a rule the filter ([`RunConfig::only`]) left out, reported because the cases of
+/// the selected rules failed it.
+pub(crate) const OUTSIDE_THE_FILTER: &str =
+    "outside the rule filter: failed by the cases of the selected rules";
 
 /// Why a case was not sent.
 enum Skip {
@@ -319,6 +350,8 @@ struct Gate<'a> {
     tallies: BTreeMap<RuleId, Tally>,
     notes: Vec<String>,
     sent: usize,
+    /// The run was seen stopped ([`Progress::stopped`]) while a counterexample was shrunk.
+    stopped: bool,
     /// The families, built here only to shrink (the cases come from the stream).
     strategies: Vec<Option<Option<BoxedStrategy<Case>>>>,
 }
@@ -397,8 +430,22 @@ impl<'a> Gate<'a> {
             self.judge(&mut window, slot, &case, signed, response).await;
             // Freed by the thread that made it.
             stream.recycle(family, case);
+            interrupted |= self.stopped;
         }
         interrupted
+    }
+
+    /// Whether a broken check is reported, and so shrunk: its rule was selected, or it failed
+    /// (a MUST rule broken by the selected cases is reported even outside the filter).
+    fn reports(&self, check: &Check) -> bool {
+        check.status == Status::Failed || self.config.selects(check.rule.as_str())
+    }
+
+    /// Whether the run was stopped ([`Progress::stopped`]); remembered, so that the run ends
+    /// as interrupted.
+    fn stop_requested(&mut self) -> bool {
+        self.stopped = self.stopped || self.progress.stopped();
+        self.stopped
     }
 
     /// Signs a case, prepares its verdict and starts sending it.
@@ -458,6 +505,7 @@ impl<'a> Gate<'a> {
             .checks
             .iter()
             .filter(|check| matches!(check.status, Status::Failed | Status::Warned))
+            .filter(|check| self.reports(check))
             .filter(|check| {
                 self.tallies
                     .get(&check.rule)
@@ -524,7 +572,9 @@ impl<'a> Gate<'a> {
     }
 
     /// Shrinks a failing case for one rule: simplify while the rule still breaks in the same
-    /// way, complicate back when it does not, re-asking the target each time.
+    /// way, complicate back when it does not, re-asking the target each time. A stopped run
+    /// ([`Progress::stopped`], asked before each step) stops shrinking at once, keeping the
+    /// smallest counterexample found so far.
     async fn shrink(
         &mut self,
         window: &mut Window<'a>,
@@ -547,6 +597,9 @@ impl<'a> Gate<'a> {
         if let Some(tree) = tree {
             if tree.simplify() {
                 for _ in 0..self.config.max_shrink_steps {
+                    if self.stop_requested() {
+                        break;
+                    }
                     let candidate = tree.current();
                     let execution = match self.execute(window, &candidate).await {
                         Ok(execution) => execution,
@@ -580,6 +633,9 @@ impl<'a> Gate<'a> {
             // directly.
             let mut index = 0;
             while let Some(candidate) = without_member(&best.0, index) {
+                if self.stop_requested() {
+                    break;
+                }
                 index += 1;
                 let execution = match self.execute(window, &candidate).await {
                     Ok(execution) => execution,
