@@ -1,12 +1,21 @@
 //! Any implementation over HTTP: the request sent as is, the response observed as is.
 
+mod pool;
+
 use std::future::Future;
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING};
+use bytes::Bytes;
+use http::header::{
+    ACCEPT, CONTENT_LENGTH, HOST, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING,
+};
+use http::{Method, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
 use reqwest::{Client, Url};
 use tokio::sync::Semaphore;
 
@@ -170,8 +179,13 @@ pub enum HttpTargetError {
 /// A [`Target`] over HTTP: every request is a `POST` to the URL with exactly the request's body
 /// bytes and headers, and the answer is observed as it came (status, headers in order, body).
 ///
-/// - One shared connection pool (HTTP/1.1, keep-alive); no proxy from the environment, no
-///   redirect followed, no retry: each request is sent once.
+/// - One shared pool of HTTP/1.1 keep-alive connections, at most
+///   [`HttpTargetOptions::concurrency`] of them, with `TCP_NODELAY`; a connection idle for 5 s
+///   is closed rather than reused (below the reference server's 10 s). `http://` goes straight
+///   over hyper; `https://` through reqwest (rustls). No proxy from the environment, no
+///   redirect followed (a 3xx is an observation like any other), no retry: each request is sent
+///   once (only a request that a reused connection closed before any of it was written goes out
+///   on a new connection).
 /// - Headers: duplicates are kept. A `Host` header in the request is sent as is (a SigV4
 ///   signature covers it; without one, the client sends the URL's authority).
 ///   `Content-Length` and `Transfer-Encoding` are not copied: the client frames the body itself
@@ -203,14 +217,12 @@ pub enum HttpTargetError {
 /// ```
 #[derive(Debug, Clone)]
 pub struct HttpTarget {
-    /// Where requests go.
-    url: Url,
     /// The URL as the user gave it (trimmed), for reports.
     given: String,
     /// `host:port` of the URL.
     authority: String,
-    /// The shared client (connection pool).
-    client: Client,
+    /// How requests go out (shared by clones).
+    transport: Transport,
     /// Bounds the requests in flight.
     permits: Arc<Semaphore>,
     /// The options.
@@ -253,26 +265,11 @@ impl HttpTarget {
                 found: "0".to_owned(),
             });
         }
-        let client = Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .retry(reqwest::retry::never())
-            .http1_only()
-            // No timeout of the client's own: `exchange` bounds the whole exchange, so that
-            // every timeout reads the same ("no complete response within N ms").
-            .pool_max_idle_per_host(options.concurrency)
-            // Below the reference server's 10 s idle limit, so that a connection the server is
-            // closing after a pause is never picked for the next request.
-            .pool_idle_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .map_err(|error| HttpTargetError::Client {
-                message: error_chain(&error),
-            })?;
+        let transport = Transport::new(parsed, options.concurrency)?;
         Ok(HttpTarget {
-            url: parsed,
             given: url.trim().to_owned(),
             authority,
-            client,
+            transport,
             permits: Arc::new(Semaphore::new(options.concurrency)),
             options,
             timeouts: Arc::new(Timeouts::default()),
@@ -307,12 +304,23 @@ impl HttpTarget {
     /// The [`TransportFailure`] when no HTTP response came back within the timeout.
     pub async fn probe(&self) -> Result<(), TransportFailure> {
         let exchange = async {
-            self.client
-                .post(self.url.clone())
-                .send()
-                .await
-                .map(drop)
-                .map_err(|error| classify(&error))
+            match &self.transport {
+                Transport::Plain(plain) => {
+                    let request = plain.request(&RawRequest {
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                    });
+                    // Only the head is needed; the connection is closed, not reused.
+                    plain.pool.send(request).await.map(drop)
+                }
+                Transport::Tls(tls) => tls
+                    .client
+                    .post(tls.url.clone())
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|error| classify(&error)),
+            }
         };
         tokio::time::timeout(self.options.timeout, exchange)
             .await
@@ -336,37 +344,188 @@ impl HttpTarget {
 
     /// Sends one request and reads the whole response.
     async fn exchange_unbounded(&self, request: &RawRequest) -> Response {
+        match &self.transport {
+            Transport::Plain(plain) => plain.exchange(request, &self.options).await,
+            Transport::Tls(tls) => tls.exchange(request, &self.options).await,
+        }
+    }
+}
+
+/// How an [`HttpTarget`] sends requests: `http://` straight over hyper, `https://` through
+/// reqwest (TLS).
+#[derive(Debug, Clone)]
+enum Transport {
+    /// Plain HTTP: hyper HTTP/1.1 connections.
+    Plain(Arc<Plain>),
+    /// HTTPS: a reqwest client.
+    Tls(Arc<Tls>),
+}
+
+impl Transport {
+    /// The transport for this URL (already checked: http or https, a host, a port).
+    fn new(url: Url, concurrency: usize) -> Result<Transport, HttpTargetError> {
+        if url.scheme() == "https" {
+            let client = Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .retry(reqwest::retry::never())
+                .http1_only()
+                // No timeout of the client's own: `exchange` bounds the whole exchange, so that
+                // every timeout reads the same ("no complete response within N ms").
+                .pool_max_idle_per_host(concurrency)
+                .pool_idle_timeout(pool::IDLE_LIMIT)
+                .build()
+                .map_err(|error| HttpTargetError::Client {
+                    message: error_chain(&error),
+                })?;
+            return Ok(Transport::Tls(Arc::new(Tls { url, client })));
+        }
+        let client_error = |found: String| HttpTargetError::Client { message: found };
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| client_error("a URL without a port".to_owned()))?;
+        let Some(host) = url.host_str() else {
+            return Err(client_error("a URL without a host".to_owned()));
+        };
+        // An IPv6 address comes in brackets.
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let address = match bare.parse::<IpAddr>() {
+            Ok(ip) => pool::Address::Socket(SocketAddr::new(ip, port)),
+            Err(_) => pool::Address::Host(host.to_owned(), port),
+        };
+        // As a browser would send it: the port only when it is not the scheme's default.
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        let host = HeaderValue::from_str(&host)
+            .map_err(|error| client_error(format!("a host that is no header value ({error})")))?;
+        // Origin form: the path and query, as the request line carries them.
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let uri = target
+            .parse::<Uri>()
+            .map_err(|error| client_error(format!("a path that is no request target ({error})")))?;
+        Ok(Transport::Plain(Arc::new(Plain {
+            pool: pool::Pool::new(address, concurrency),
+            uri,
+            host,
+        })))
+    }
+}
+
+/// Plain HTTP straight over hyper.
+#[derive(Debug)]
+struct Plain {
+    /// The connections.
+    pool: pool::Pool,
+    /// The request target (origin form: path and query).
+    uri: Uri,
+    /// The `Host` header sent when the request has none.
+    host: HeaderValue,
+}
+
+impl Plain {
+    /// The request as hyper sends it: `POST`, the request's headers in order (duplicates kept;
+    /// framing headers and what HTTP cannot carry left out), then `Accept`, `Host` when the
+    /// request has none, and the body's exact `Content-Length`.
+    fn request(&self, request: &RawRequest) -> http::Request<Full<Bytes>> {
+        let mut headers = header_map(request, 3);
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        }
+        if !headers.contains_key(HOST) {
+            headers.insert(HOST, self.host.clone());
+        }
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
+        let mut sent = http::Request::new(Full::new(Bytes::copy_from_slice(&request.body)));
+        *sent.method_mut() = Method::POST;
+        *sent.uri_mut() = self.uri.clone();
+        *sent.headers_mut() = headers;
+        sent
+    }
+
+    /// Sends one request and reads the whole response (at most `max_response_bytes` of body).
+    async fn exchange(&self, request: &RawRequest, options: &HttpTargetOptions) -> Response {
+        let (mut connection, response) = self.pool.send(self.request(request)).await?;
+        let (head, body) = response.into_parts();
+        let headers = observed_headers(&head.headers);
+        let limit = options.max_response_bytes;
+        let announced = body.size_hint().exact();
+        if announced.is_some_and(|length| u64::try_from(limit).is_ok_and(|limit| length > limit)) {
+            return Err(too_large(limit));
+        }
+        // Never more than the limit is kept: a 100 MiB answer costs at most `limit` bytes.
+        let announced = announced
+            .and_then(|length| usize::try_from(length).ok())
+            .unwrap_or(0);
+        let bytes = connection
+            .drive(read_body(
+                body,
+                Vec::with_capacity(announced.min(limit)),
+                limit,
+            ))
+            .await?;
+        // Read to the end: the connection can carry the next request.
+        self.pool.put_back(connection);
+        Ok(Observation {
+            status: head.status.as_u16(),
+            headers,
+            body: bytes,
+        })
+    }
+}
+
+/// Reads a response body to the end into `bytes`, failing past `limit` bytes.
+async fn read_body(
+    mut body: Incoming,
+    mut bytes: Vec<u8>,
+    limit: usize,
+) -> Result<Vec<u8>, TransportFailure> {
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|error| pool::exchange_failure(&error, "error reading the response body"))?;
+        if let Ok(chunk) = frame.into_data() {
+            if bytes.len().saturating_add(chunk.len()) > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    Ok(bytes)
+}
+
+/// HTTPS through reqwest.
+#[derive(Debug)]
+struct Tls {
+    /// Where requests go.
+    url: Url,
+    /// The client (its own connection pool).
+    client: Client,
+}
+
+impl Tls {
+    /// Sends one request and reads the whole response (at most `max_response_bytes` of body).
+    async fn exchange(&self, request: &RawRequest, options: &HttpTargetOptions) -> Response {
         let mut response = self
             .client
             .post(self.url.clone())
-            .headers(header_map(request))
+            .headers(header_map(request, 0))
             .body(request.body.clone())
             .send()
             .await
             .map_err(|error| classify(&error))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let limit = self.options.max_response_bytes;
-        let too_large = || {
-            TransportFailure::new(
-                TransportFailureKind::Unparsable,
-                format!("response body over {limit} bytes"),
-            )
-        };
+        let headers = observed_headers(response.headers());
+        let limit = options.max_response_bytes;
         if response
             .content_length()
             .is_some_and(|length| u64::try_from(limit).is_ok_and(|limit| length > limit))
         {
-            return Err(too_large());
+            return Err(too_large(limit));
         }
         // Never more than the limit is kept: a 100 MiB answer costs at most `limit` bytes.
         let announced = response
@@ -376,7 +535,7 @@ impl HttpTarget {
         let mut body = Vec::with_capacity(announced.min(limit));
         while let Some(chunk) = response.chunk().await.map_err(|error| classify(&error))? {
             if body.len().saturating_add(chunk.len()) > limit {
-                return Err(too_large());
+                return Err(too_large(limit));
             }
             body.extend_from_slice(&chunk);
         }
@@ -453,10 +612,32 @@ fn redact_password(text: &str) -> String {
     }
 }
 
+/// The failure for a response body over the limit.
+fn too_large(limit: usize) -> TransportFailure {
+    TransportFailure::new(
+        TransportFailureKind::Unparsable,
+        format!("response body over {limit} bytes"),
+    )
+}
+
+/// Response headers as observed: in order, names as HTTP/1.1 gives them (lower case), values
+/// that are not UTF-8 read lossily.
+fn observed_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The request's headers as the client sends them: in order, duplicates kept, framing headers
-/// and what HTTP cannot carry left out.
-fn header_map(request: &RawRequest) -> HeaderMap {
-    let mut map = HeaderMap::with_capacity(request.headers.len());
+/// and what HTTP cannot carry left out; room for `extra` more.
+fn header_map(request: &RawRequest, extra: usize) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(request.headers.len() + extra);
     for (name, value) in &request.headers {
         let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),
@@ -527,7 +708,7 @@ fn causes<'e>(
 }
 
 /// `error: cause: cause`, without the URL, consecutive repeats removed.
-fn error_chain(error: &reqwest::Error) -> String {
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in causes(error) {
         let text = if let Some(error) = cause.downcast_ref::<reqwest::Error>() {
