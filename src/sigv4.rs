@@ -32,7 +32,6 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sigv4::sign::v4;
@@ -554,12 +553,9 @@ fn compute(
     string_to_sign.push_str(&date_time);
     string_to_sign.push('\n');
     let scope_start = string_to_sign.len();
-    // Writing to a String cannot fail.
-    let _ = write!(
-        string_to_sign,
-        "{date}/{region}/{}/aws4_request",
-        wire::SIGNING_NAME
-    );
+    for part in [date, "/", region, "/", wire::SIGNING_NAME, "/aws4_request"] {
+        string_to_sign.push_str(part);
+    }
     let scope_end = string_to_sign.len();
     string_to_sign.push('\n');
     push_hex(&mut string_to_sign, &Sha256::digest(canonical.as_bytes()));
@@ -567,9 +563,22 @@ fn compute(
     let key = signing_key(secret, time, date, region)?;
     let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
     let scope = string_to_sign.get(scope_start..scope_end)?;
-    let authorization = format!(
-        "{ALGORITHM} Credential={access_key_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    let mut authorization = String::with_capacity(
+        64 + access_key_id.len() + scope.len() + signed_headers.len() + signature.len(),
     );
+    for part in [
+        ALGORITHM,
+        " Credential=",
+        access_key_id,
+        "/",
+        scope,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
+    }
     Some(Computed {
         date_time,
         authorization,
@@ -861,32 +870,33 @@ fn days_in_month(year: u64, month: u64) -> u64 {
     }
 }
 
-/// Days from 1970-01-01 to this date (from 1970 on).
+/// Days from 1970-01-01 to this date (from 1970 on): Howard Hinnant's `days_from_civil`, in
+/// 400-year eras of 146,097 days, counted from 0000-03-01.
 fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let before_year: u64 = (1970..year)
-        .map(|y| if is_leap(y) { 366 } else { 365 })
-        .sum();
-    let before_month: u64 = (1..month).map(|m| days_in_month(year, m)).sum();
-    before_year + before_month + day - 1
+    let year = if month <= 2 { year - 1 } else { year };
+    let (era, year_of_era) = (year / 400, year % 400);
+    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
-/// The date `days` days after 1970-01-01.
-fn civil_from_days(mut days: u64) -> (u64, u64, u64) {
-    let mut year = 1970;
-    loop {
-        let length = if is_leap(year) { 366 } else { 365 };
-        if days < length {
-            break;
-        }
-        days -= length;
-        year += 1;
-    }
-    let mut month = 1;
-    while days >= days_in_month(year, month) {
-        days -= days_in_month(year, month);
-        month += 1;
-    }
-    (year, month, days + 1)
+/// The date `days` days after 1970-01-01: Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let days = days + 719_468;
+    let (era, day_of_era) = (days / 146_097, days % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -1081,6 +1091,27 @@ mod tests {
         assert!(!is_signable(&too_long, ""));
         assert!(http::HeaderName::from_bytes(too_long.as_bytes()).is_err());
         assert!(!is_signable("", ""));
+    }
+
+    #[test]
+    fn every_day_from_1970_to_9999_converts_both_ways() {
+        let (mut year, mut month, mut day) = (1970, 1, 1);
+        for days in 0..=LATEST_SIGNABLE_SECS / 86_400 {
+            assert_eq!(civil_from_days(days), (year, month, day), "{days}");
+            assert_eq!(
+                days_since_epoch(year, month, day),
+                days,
+                "{year}-{month}-{day}"
+            );
+            day += 1;
+            if day > days_in_month(year, month) {
+                (month, day) = (month + 1, 1);
+                if month > 12 {
+                    (year, month) = (year + 1, 1);
+                }
+            }
+        }
+        assert_eq!((year, month, day), (10_000, 1, 1));
     }
 
     #[test]
