@@ -135,17 +135,25 @@ fn main() {
         .and_then(|text| text.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(RunConfig::default().cases);
-    println!("in-process gate against ReferenceTarget ({gate_cases} cases a run, seed 0)");
+    gate("bundled world", &world, budget, gate_cases);
+    // Every case of this world is signed by the runner and verified by the target (SigV4).
+    gate("world with users", &users, budget, gate_cases);
+}
+
+/// The in-process gate's cases per second in `world` at concurrency 1 and 8, next to its
+/// baseline: the same cases generated and judged twice, in sequence on one thread.
+fn gate(name: &str, world: &World, budget: Duration, gate_cases: usize) {
+    println!("in-process gate against ReferenceTarget, {name} ({gate_cases} cases a run, seed 0)");
     // The baseline: the same cases generated, and each judged twice, in sequence on one thread.
     let config = RunConfig::default().with_cases(gate_cases);
     let start = Instant::now();
     let mut sequential = 0usize;
     while start.elapsed() < budget || sequential == 0 {
-        let cases = run_cases(&world, &config);
+        let cases = run_cases(world, &config);
         for case in &cases {
             let caller = case.caller();
-            black_box(judge_request(&world, &case.request, &caller));
-            black_box(judge_request(&world, &case.request, &caller));
+            black_box(judge_request(world, &case.request, &caller));
+            black_box(judge_request(world, &case.request, &caller));
         }
         sequential += cases.len();
     }
@@ -159,7 +167,7 @@ fn main() {
         let (mut cases, mut runs, mut passed) = (0usize, 0usize, true);
         while start.elapsed() < budget || runs < 2 {
             let target = ReferenceTarget::new(world.clone());
-            let report = block_on(run(&target, &world, &config));
+            let report = block_on(run(&target, world, &config));
             cases += report.cases;
             runs += 1;
             passed &= report.passed();

@@ -1,7 +1,10 @@
 //! AWS Signature Version 4 for CreateDeployment requests (service `opsworks`): signing a
 //! [`RawRequest`] as a client does ([`sign`], [`apply`]), and checking a signature as the
 //! service does ([`verify`], [`SigV4Authenticator`]). The cryptography is the `aws-sigv4`
-//! crate's; this module only chooses what is signed.
+//! crate's (signing keys, kept per thread for the few secrets and dates in use, and the
+//! signature); this module chooses what is signed and writes the canonical request itself, byte
+//! for byte as `aws-sigv4` does (its own tests prove it on generated requests; botocore's
+//! signatures in `tests/fixtures/sigv4/` verify), without building an `http` request per call.
 //!
 //! What is signed is always `POST /` with no query string, the exact body bytes and the
 //! request's own headers: this is all an awsJson1_1 request is.
@@ -26,12 +29,13 @@
 //!
 //! Secrets never leave this module: no function returns, logs or formats one.
 
+use std::cell::RefCell;
+use std::cmp::Ordering;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign as sign_v4};
 use aws_sigv4::sign::v4;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::contract::{RawRequest, Signing, wire};
@@ -53,8 +57,18 @@ const HOST: &str = "Host";
 /// Any value works: the point is that the world has no such key.
 const MADE_UP_SECRET: &str = "opsworks-conformance-made-up-secret";
 
-/// The provider name recorded in the credentials handed to `aws-sigv4`.
-const PROVIDER: &str = "opsworks-conformance";
+/// The headers an SDK's signer leaves out of the signature (those of `aws-sigv4`'s default
+/// `SigningSettings::excluded_headers`), lowercase.
+const SDK_UNSIGNED_HEADERS: [&str; 4] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
+
+/// How many derived signing keys a thread keeps ([`signing_key`]): enough for every secret of a
+/// world's users, their wrong variants and the made-up one, for one date and region.
+const CACHED_SIGNING_KEYS: usize = 32;
 
 /// The latest instant the signer can format (9999-12-31T23:59:59Z): later times are clamped.
 const LATEST_SIGNABLE_SECS: u64 = 253_402_300_799;
@@ -107,12 +121,12 @@ pub fn sign(
         .collect();
     let computed = compute(
         &headers,
-        &signed.body,
+        &payload_hash(&signed.body),
         access_key_id,
         secret,
         region,
         time,
-        SigningSettings::default(),
+        Exclusions::Sdk,
     );
     match computed {
         Some(computed) => signed
@@ -254,24 +268,22 @@ pub fn verify(request: &RawRequest, world: &World, region: &str) -> CallerIdenti
             headers.push((name.as_str(), value.as_str()));
         }
     }
-    // Sign exactly the named headers: none of the signer's default exclusions.
-    let mut settings = SigningSettings::default();
-    settings.excluded_headers = None;
+    // Sign exactly the named headers: none of the signer's default exclusions. The payload hash
+    // is always that of the body received (an `X-Amz-Content-Sha256` header is only a header).
     let Some(expected) = compute(
         &headers,
-        &request.body,
+        &payload_hash(&request.body),
         parsed.key,
         &user.secret_access_key,
         region,
         time,
-        settings,
+        Exclusions::None,
     ) else {
         return invalid();
     };
     // The canonical request embeds the SignedHeaders list: the one recomputed (sorted,
     // lowercase, of the headers present) must be the one the client sent, as AWS requires.
-    let same_list = Authorization::parse(&expected.authorization)
-        .is_some_and(|recomputed| recomputed.signed_headers == parsed.signed_headers);
+    let same_list = expected.signed_headers == parsed.signed_headers;
     let same_signature: bool = expected
         .signature
         .as_bytes()
@@ -430,7 +442,7 @@ impl Authenticator for SigV4Authenticator {
     }
 }
 
-/// What `aws-sigv4` produced for one request.
+/// One request's signature.
 struct Computed {
     /// The `X-Amz-Date` value.
     date_time: String,
@@ -438,66 +450,276 @@ struct Computed {
     authorization: String,
     /// The signature, 64 lowercase hex digits.
     signature: String,
+    /// The `SignedHeaders` list: sorted, lowercase, `;`-separated.
+    signed_headers: String,
 }
 
-/// Signs `POST /` with these headers and body; `None` when there is no `host` header among
-/// them, or the signer refuses (a header it cannot read, which callers filter out beforehand).
+/// Which headers the signature leaves out.
+#[derive(Clone, Copy)]
+enum Exclusions {
+    /// Those an SDK's signer leaves out ([`SDK_UNSIGNED_HEADERS`]): for signing as a client.
+    Sdk,
+    /// None: for verifying, where the headers are exactly those the client named.
+    None,
+}
+
+/// Signs `POST /` with these headers and this payload hash (lowercase hex SHA-256 of the
+/// body) as `aws-sigv4` does with its default settings (`excluded_headers` aside, which
+/// `exclusions` chooses), for service `opsworks`; `None` when there is no `host` header among
+/// them or a header is not valid HTTP (which callers filter out beforehand; `aws-sigv4`
+/// refuses such a request).
+///
+/// The canonical request and string to sign are written here, straight into one buffer, and
+/// are byte for byte those of `aws-sigv4` (the `tests` module below checks it against
+/// `aws_sigv4::http_request::sign` on generated requests, and `tests/sigv4_fixtures.rs` against
+/// botocore's signatures); the signing key and the signature are `aws-sigv4`'s
+/// ([`v4::generate_signing_key`], cached per thread by [`signing_key`], and
+/// [`v4::calculate_signature`]). Canonicalisation, as `aws-sigv4` does it: the method and path
+/// are `POST` and `/`, the query empty; header names are lowercased, values trimmed of spaces
+/// with runs of spaces made one; the values of one name are joined with `,` in request order;
+/// `x-amz-date` is the signing time whatever the request had; names are sorted bytewise.
 fn compute(
     headers: &[(&str, &str)],
-    body: &[u8],
+    payload_hash: &str,
     access_key_id: &str,
     secret: &str,
     region: &str,
     time: SystemTime,
-    settings: SigningSettings,
+    exclusions: Exclusions,
 ) -> Option<Computed> {
-    // Without a `host` header the signer would take it from the URI, and `/` has none: it
-    // would panic.
     if !headers
         .iter()
         .any(|(name, _)| name.eq_ignore_ascii_case(HOST))
+        || !headers.iter().all(|(name, value)| is_signable(name, value))
     {
         return None;
     }
-    let identity = Credentials::new(access_key_id, secret, None, None, PROVIDER).into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(wire::SIGNING_NAME)
-        .time(time)
-        .settings(settings)
-        .build()
-        .ok()?
-        .into();
-    let signable = SignableRequest::new(
-        wire::METHOD,
-        wire::PATH,
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .ok()?;
-    let (instructions, signature) = sign_v4(signable, &params).ok()?.into_parts();
-    let mut date_time = None;
-    let mut authorization = None;
-    for (name, value) in instructions.headers() {
-        if name.eq_ignore_ascii_case(X_AMZ_DATE) {
-            date_time = Some(value.to_owned());
-        } else if name.eq_ignore_ascii_case(AUTHORIZATION) {
-            authorization = Some(value.to_owned());
+    let date_time = format_amz_date(time);
+    let date = date_time.get(..8)?;
+    let mut entries: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
+    entries.extend(headers.iter().copied().filter(|(name, _)| {
+        !name.eq_ignore_ascii_case(X_AMZ_DATE)
+            && match exclusions {
+                Exclusions::Sdk => !SDK_UNSIGNED_HEADERS
+                    .iter()
+                    .any(|unsigned| name.eq_ignore_ascii_case(unsigned)),
+                Exclusions::None => true,
+            }
+    }));
+    entries.push(("x-amz-date", &date_time));
+    // A stable sort: the values of one name stay in request order.
+    entries.sort_by(|(a, _), (b, _)| compare_ignore_ascii_case(a, b));
+
+    let mut signed_headers = String::with_capacity(16 * entries.len());
+    let mut canonical = String::with_capacity(
+        64 + payload_hash.len()
+            + entries
+                .iter()
+                .map(|(name, value)| 2 * name.len() + value.len() + 2)
+                .sum::<usize>(),
+    );
+    canonical.push_str(wire::METHOD);
+    canonical.push('\n');
+    canonical.push_str(wire::PATH);
+    canonical.push_str("\n\n");
+    let mut previous: Option<&str> = None;
+    for (name, value) in &entries {
+        match previous {
+            Some(previous) if previous.eq_ignore_ascii_case(name) => canonical.push(','),
+            _ => {
+                if previous.is_some() {
+                    canonical.push('\n');
+                    signed_headers.push(';');
+                }
+                for c in name.chars() {
+                    let c = c.to_ascii_lowercase();
+                    canonical.push(c);
+                    signed_headers.push(c);
+                }
+                canonical.push(':');
+            }
         }
+        push_trimmed(&mut canonical, value);
+        previous = Some(name);
+    }
+    canonical.push_str("\n\n");
+    canonical.push_str(&signed_headers);
+    canonical.push('\n');
+    canonical.push_str(payload_hash);
+
+    let mut string_to_sign = String::with_capacity(160 + region.len());
+    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push('\n');
+    string_to_sign.push_str(&date_time);
+    string_to_sign.push('\n');
+    let scope_start = string_to_sign.len();
+    for part in [date, "/", region, "/", wire::SIGNING_NAME, "/aws4_request"] {
+        string_to_sign.push_str(part);
+    }
+    let scope_end = string_to_sign.len();
+    string_to_sign.push('\n');
+    push_hex(&mut string_to_sign, &Sha256::digest(canonical.as_bytes()));
+
+    let key = signing_key(secret, time, date, region)?;
+    let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
+    let scope = string_to_sign.get(scope_start..scope_end)?;
+    let mut authorization = String::with_capacity(
+        64 + access_key_id.len() + scope.len() + signed_headers.len() + signature.len(),
+    );
+    for part in [
+        ALGORITHM,
+        " Credential=",
+        access_key_id,
+        "/",
+        scope,
+        ", SignedHeaders=",
+        &signed_headers,
+        ", Signature=",
+        &signature,
+    ] {
+        authorization.push_str(part);
     }
     Some(Computed {
-        date_time: date_time?,
-        authorization: authorization?,
+        date_time,
+        authorization,
         signature,
+        signed_headers,
     })
 }
 
+/// The payload hash of a body: its SHA-256 in lowercase hex.
+fn payload_hash(body: &[u8]) -> String {
+    let mut hash = String::with_capacity(64);
+    push_hex(&mut hash, &Sha256::digest(body));
+    hash
+}
+
+/// Appends bytes as lowercase hex.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// Appends a header value as the canonical request has it: without leading and trailing
+/// spaces, each run of spaces made one (only spaces: tabs and other whitespace stay).
+fn push_trimmed(out: &mut String, value: &str) {
+    let mut after_space = false;
+    for c in value.trim_matches(' ').chars() {
+        if c == ' ' {
+            if after_space {
+                continue;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+        out.push(c);
+    }
+}
+
+/// Compares two header names as their lowercase forms compare bytewise.
+fn compare_ignore_ascii_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|byte| byte.to_ascii_lowercase())
+        .cmp(b.bytes().map(|byte| byte.to_ascii_lowercase()))
+}
+
+/// A signing key derived by `aws-sigv4` for one secret, date and region (service `opsworks`).
+/// Deliberately not `Debug`: it holds a secret.
+struct CachedKey {
+    /// The secret access key.
+    secret: String,
+    /// The scope date, `YYYYMMDD`.
+    date: [u8; 8],
+    /// The scope region.
+    region: String,
+    /// The derived key.
+    key: [u8; 32],
+}
+
+thread_local! {
+    /// The signing keys this thread derived last, most recently used first.
+    static SIGNING_KEYS: RefCell<Vec<CachedKey>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The SigV4 signing key for this secret, scope date (`time`'s date, `YYYYMMDD`) and region,
+/// for service `opsworks`: [`v4::generate_signing_key`] (four HMACs), kept in a small cache per
+/// thread (the last [`CACHED_SIGNING_KEYS`] used) since a run signs and verifies many requests
+/// with the same few secrets on the same day. Secrets are compared in constant time; nothing
+/// in the cache is ever formatted.
+fn signing_key(secret: &str, time: SystemTime, date: &str, region: &str) -> Option<[u8; 32]> {
+    let derive = || -> Option<[u8; 32]> {
+        let key = v4::generate_signing_key(secret, time, region, wire::SIGNING_NAME);
+        <[u8; 32]>::try_from(key.as_ref()).ok()
+    };
+    let date: [u8; 8] = date.as_bytes().try_into().ok()?;
+    let cached = SIGNING_KEYS.try_with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        let found = cache.iter().position(|entry| {
+            entry.date == date
+                && entry.region == region
+                && bool::from(entry.secret.as_bytes().ct_eq(secret.as_bytes()))
+        });
+        if let Some(index) = found {
+            cache[..=index].rotate_right(1);
+            return cache.first().map(|entry| entry.key);
+        }
+        let key = derive()?;
+        cache.truncate(CACHED_SIGNING_KEYS - 1);
+        cache.insert(
+            0,
+            CachedKey {
+                secret: secret.to_owned(),
+                date,
+                region: region.to_owned(),
+                key,
+            },
+        );
+        Some(key)
+    });
+    match cached {
+        Ok(Some(key)) => Some(key),
+        // The thread is being torn down (or the cache is in use): derive without it.
+        _ => derive(),
+    }
+}
+
 /// Whether `aws-sigv4` can take this header: a valid HTTP header name and value (it refuses the
-/// whole request otherwise).
+/// whole request otherwise). The same checks as `http::HeaderName::from_bytes` (a token of 1 to
+/// 65535 characters) and `http::HeaderValue::from_str` (no control character but tab), without
+/// building either.
 fn is_signable(name: &str, value: &str) -> bool {
-    http::HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).is_ok()
-        && http::HeaderValue::from_str(value).is_ok()
+    /// The longest header name `http` accepts.
+    const MAX_NAME_LEN: usize = (1 << 16) - 1;
+    let is_token_byte = |byte: u8| {
+        byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+    };
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.bytes().all(is_token_byte)
+        && value
+            .bytes()
+            .all(|byte| (byte >= 32 && byte != 127) || byte == b'\t')
 }
 
 /// The access key id an `Authorization` value names after `Credential=`, up to the first `/`,
@@ -648,32 +870,33 @@ fn days_in_month(year: u64, month: u64) -> u64 {
     }
 }
 
-/// Days from 1970-01-01 to this date (from 1970 on).
+/// Days from 1970-01-01 to this date (from 1970 on): Howard Hinnant's `days_from_civil`, in
+/// 400-year eras of 146,097 days, counted from 0000-03-01.
 fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let before_year: u64 = (1970..year)
-        .map(|y| if is_leap(y) { 366 } else { 365 })
-        .sum();
-    let before_month: u64 = (1..month).map(|m| days_in_month(year, m)).sum();
-    before_year + before_month + day - 1
+    let year = if month <= 2 { year - 1 } else { year };
+    let (era, year_of_era) = (year / 400, year % 400);
+    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
-/// The date `days` days after 1970-01-01.
-fn civil_from_days(mut days: u64) -> (u64, u64, u64) {
-    let mut year = 1970;
-    loop {
-        let length = if is_leap(year) { 366 } else { 365 };
-        if days < length {
-            break;
-        }
-        days -= length;
-        year += 1;
-    }
-    let mut month = 1;
-    while days >= days_in_month(year, month) {
-        days -= days_in_month(year, month);
-        month += 1;
-    }
-    (year, month, days + 1)
+/// The date `days` days after 1970-01-01: Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let days = days + 719_468;
+    let (era, day_of_era) = (days / 146_097, days % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -710,6 +933,185 @@ mod tests {
         ] {
             assert_eq!(parse_amz_date(bad), None, "{bad}");
         }
+    }
+
+    use aws_credential_types::Credentials;
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use proptest::prelude::*;
+
+    /// What `aws-sigv4` signs for these headers and body: `(X-Amz-Date, Authorization,
+    /// signature)`, or `None` when it refuses. The reference [`compute`] must match.
+    fn aws_sigv4_signs(
+        headers: &[(&str, &str)],
+        body: &[u8],
+        access_key_id: &str,
+        secret: &str,
+        region: &str,
+        time: SystemTime,
+        exclusions: Exclusions,
+    ) -> Option<(String, String, String)> {
+        let mut settings = SigningSettings::default();
+        if let Exclusions::None = exclusions {
+            settings.excluded_headers = None;
+        }
+        let identity = Credentials::new(access_key_id, secret, None, None, "test").into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name(wire::SIGNING_NAME)
+            .time(time)
+            .settings(settings)
+            .build()
+            .ok()?
+            .into();
+        let signable = SignableRequest::new(
+            wire::METHOD,
+            wire::PATH,
+            headers.iter().copied(),
+            SignableBody::Bytes(body),
+        )
+        .ok()?;
+        let (instructions, signature) = sign(signable, &params).ok()?.into_parts();
+        let header = |wanted: &str| {
+            instructions
+                .headers()
+                .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+                .map(|(_, value)| value.to_owned())
+        };
+        Some((header(X_AMZ_DATE)?, header(AUTHORIZATION)?, signature))
+    }
+
+    /// Header names: every case of the ones the canonicalisation treats specially, and others.
+    fn header_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("Host".to_owned()),
+            Just("host".to_owned()),
+            Just("X-Amz-Date".to_owned()),
+            Just("x-amz-date".to_owned()),
+            Just("Content-Type".to_owned()),
+            Just("X-Amz-Target".to_owned()),
+            Just("User-Agent".to_owned()),
+            Just("authorization".to_owned()),
+            Just("Transfer-Encoding".to_owned()),
+            Just("X-Amzn-Trace-Id".to_owned()),
+            Just("X-Amz-Content-Sha256".to_owned()),
+            Just("X-Amz-Security-Token".to_owned()),
+            "[a-zA-Z0-9!#$%&'*+.^_`|~-]{1,12}",
+        ]
+    }
+
+    /// Header values: spaces in runs and at the ends, tabs, commas, non-ASCII text.
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ a-z]{0,10}",
+            "[ \\ta-zA-Z0-9,;:=/\"é€]{0,24}",
+            Just("  a  b  ".to_owned()),
+            Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The hand-written canonical request signs exactly as `aws-sigv4` does.
+        #[test]
+        fn compute_signs_as_aws_sigv4_does(
+            headers in prop::collection::vec((header_name(), header_value()), 0..8),
+            body in prop::collection::vec(any::<u8>(), 0..300),
+            key in "[A-Z0-9]{1,20}",
+            secret in "[ -~]{0,40}",
+            region in "[a-z0-9-]{1,14}",
+            seconds in 0..=LATEST_SIGNABLE_SECS,
+            nanos in 0u32..1_000_000_000,
+            sdk in any::<bool>(),
+        ) {
+            let time = UNIX_EPOCH + Duration::new(seconds, nanos);
+            let exclusions = if sdk { Exclusions::Sdk } else { Exclusions::None };
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+            let ours = compute(&headers, &payload_hash(&body), &key, &secret, &region, time, exclusions)
+                .map(|computed| (computed.date_time, computed.authorization, computed.signature, computed.signed_headers));
+            // aws-sigv4 panics without a host header: `compute` never asks it to.
+            if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(HOST)) {
+                prop_assert!(ours.is_none());
+                return Ok(());
+            }
+            let theirs = aws_sigv4_signs(&headers, &body, &key, &secret, &region, time, exclusions);
+            let Some((date_time, authorization, signature, signed_headers)) = ours else {
+                return Err(TestCaseError::fail("compute refused a request aws-sigv4 signs"));
+            };
+            prop_assert_eq!(Some((date_time, authorization.clone(), signature)), theirs);
+            let parsed = Authorization::parse(&authorization);
+            prop_assert_eq!(parsed.map(|parsed| parsed.signed_headers), Some(signed_headers.as_str()));
+        }
+
+        /// The cache gives the key `aws-sigv4` derives, whatever was cached before.
+        #[test]
+        fn signing_keys_are_aws_sigv4_keys(
+            secrets in prop::collection::vec("[a-c]{0,3}", 1..80),
+            days in prop::collection::vec(0u64..3, 1..80),
+        ) {
+            for (secret, day) in secrets.iter().zip(days.iter().cycle()) {
+                let time = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + day * 86_400);
+                let date_time = format_amz_date(time);
+                let expected = v4::generate_signing_key(secret, time, "us-east-1", wire::SIGNING_NAME);
+                let cached = signing_key(secret, time, &date_time[..8], "us-east-1");
+                prop_assert_eq!(cached.as_ref().map(|key| &key[..]), Some(expected.as_ref()));
+            }
+        }
+    }
+
+    #[test]
+    fn header_checks_are_those_of_http() {
+        for byte in 0..=u8::MAX {
+            let text = [byte];
+            let Ok(text) = std::str::from_utf8(&text) else {
+                continue;
+            };
+            assert_eq!(
+                is_signable(text, ""),
+                http::HeaderName::from_bytes(text.as_bytes()).is_ok(),
+                "{byte}"
+            );
+            assert_eq!(
+                is_signable("a", text),
+                http::HeaderValue::from_str(text).is_ok(),
+                "{byte}"
+            );
+        }
+        for text in ["é", "aé", "\u{85}"] {
+            assert!(!is_signable(text, ""));
+            assert!(is_signable("a", text));
+            assert!(http::HeaderValue::from_str(text).is_ok());
+        }
+        let longest = "a".repeat((1 << 16) - 1);
+        assert!(is_signable(&longest, ""));
+        assert!(http::HeaderName::from_bytes(longest.as_bytes()).is_ok());
+        let too_long = "a".repeat(1 << 16);
+        assert!(!is_signable(&too_long, ""));
+        assert!(http::HeaderName::from_bytes(too_long.as_bytes()).is_err());
+        assert!(!is_signable("", ""));
+    }
+
+    #[test]
+    fn every_day_from_1970_to_9999_converts_both_ways() {
+        let (mut year, mut month, mut day) = (1970, 1, 1);
+        for days in 0..=LATEST_SIGNABLE_SECS / 86_400 {
+            assert_eq!(civil_from_days(days), (year, month, day), "{days}");
+            assert_eq!(
+                days_since_epoch(year, month, day),
+                days,
+                "{year}-{month}-{day}"
+            );
+            day += 1;
+            if day > days_in_month(year, month) {
+                (month, day) = (month + 1, 1);
+                if month > 12 {
+                    (year, month) = (year + 1, 1);
+                }
+            }
+        }
+        assert_eq!((year, month, day), (10_000, 1, 1));
     }
 
     #[test]
