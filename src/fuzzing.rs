@@ -335,7 +335,7 @@ mod server {
 
     use ::arbitrary::{Arbitrary, Unstructured};
     use axum::body::Body;
-    use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
+    use axum::http::{HeaderName, HeaderValue, Method, Request, Uri};
     use http_body_util::BodyExt;
 
     use super::{
@@ -377,7 +377,7 @@ mod server {
         let uri = request.uri().clone();
         // The request exactly as the handler reads it.
         let seen = RawRequest {
-            headers: pairs(request.headers()),
+            headers: crate::contract::wire::header_pairs(request.headers()),
             body,
         };
         let region = ServerOptions::default().region;
@@ -462,19 +462,6 @@ mod server {
         Ok((world, request, raw.body))
     }
 
-    /// Header names and values, as text.
-    fn pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-        headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect()
-    }
-
     /// Sends the request to the handler and reads the whole answer.
     async fn observe(server: &InProcessServer, request: Request<Body>) -> Observation {
         let (parts, body) = server.handle(request).await.into_parts();
@@ -486,7 +473,7 @@ mod server {
         };
         Observation {
             status: parts.status.as_u16(),
-            headers: pairs(&parts.headers),
+            headers: crate::contract::wire::header_pairs(&parts.headers),
             body,
         }
     }

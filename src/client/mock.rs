@@ -65,16 +65,7 @@ impl From<&wiremock::Request> for RecordedRequest {
         RecordedRequest {
             method: request.method.as_str().to_owned(),
             path,
-            headers: request
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: wire::header_pairs(&request.headers),
             body: request.body.clone(),
         }
     }

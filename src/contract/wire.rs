@@ -50,3 +50,18 @@ pub fn header_values<'a>(
         .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value.as_str())
 }
+
+/// Headers as observed: in order, duplicates kept, names as `http` gives them (lower case),
+/// values that are not UTF-8 read lossily.
+#[cfg(any(feature = "sigv4", feature = "tower"))]
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}

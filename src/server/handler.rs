@@ -117,16 +117,7 @@ where
         }
     };
     let raw = RawRequest {
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: wire::header_pairs(&parts.headers),
         body,
     };
     match state.target.send(&raw).await {

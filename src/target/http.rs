@@ -19,7 +19,9 @@ use hyper::body::{Body as _, Incoming};
 use reqwest::{Client, Url};
 use tokio::sync::Semaphore;
 
-use crate::contract::{Observation, RawRequest, Response, TransportFailure, TransportFailureKind};
+use crate::contract::{
+    Observation, RawRequest, Response, TransportFailure, TransportFailureKind, wire,
+};
 use crate::target::{BoxFuture, Target};
 
 /// How an [`HttpTarget`] sends requests. [`Default`]: 5 s timeout, 8 requests in flight, 8 MiB
@@ -452,7 +454,7 @@ impl Plain {
     async fn exchange(&self, request: &RawRequest, options: &HttpTargetOptions) -> Response {
         let (mut connection, response) = self.pool.send(self.request(request)).await?;
         let (head, body) = response.into_parts();
-        let headers = observed_headers(&head.headers);
+        let headers = wire::header_pairs(&head.headers);
         let limit = options.max_response_bytes;
         let announced = body.size_hint().exact();
         if announced.is_some_and(|length| u64::try_from(limit).is_ok_and(|limit| length > limit)) {
@@ -519,7 +521,7 @@ impl Tls {
             .await
             .map_err(|error| classify(&error))?;
         let status = response.status().as_u16();
-        let headers = observed_headers(response.headers());
+        let headers = wire::header_pairs(response.headers());
         let limit = options.max_response_bytes;
         if response
             .content_length()
@@ -618,20 +620,6 @@ fn too_large(limit: usize) -> TransportFailure {
         TransportFailureKind::Unparsable,
         format!("response body over {limit} bytes"),
     )
-}
-
-/// Response headers as observed: in order, names as HTTP/1.1 gives them (lower case), values
-/// that are not UTF-8 read lossily.
-fn observed_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The request's headers as the client sends them: in order, duplicates kept, framing headers

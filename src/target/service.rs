@@ -8,7 +8,9 @@ use http_body::Body;
 use http_body_util::{BodyExt, Full, Limited};
 use tower_service::Service;
 
-use crate::contract::{Observation, RawRequest, Response, TransportFailure, TransportFailureKind};
+use crate::contract::{
+    Observation, RawRequest, Response, TransportFailure, TransportFailureKind, wire,
+};
 use crate::target::{BoxFuture, Target};
 
 /// The request type a [`ServiceTarget`] hands to its service: `http::Request<Full<Bytes>>`,
@@ -147,16 +149,7 @@ where
             )
         })?
         .to_bytes();
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = wire::header_pairs(&parts.headers);
     Ok(Observation {
         status: parts.status.as_u16(),
         headers,
