@@ -223,6 +223,17 @@ fn failure_kind(report: &RunReport, rule: RuleId) -> Option<TransportFailureKind
         .map(|failure| failure.kind)
 }
 
+/// Asserts that P-NO-SERVER-ERROR failed with a transport failure of `kind`; its text.
+fn assert_transport_failure(report: &RunReport, kind: TransportFailureKind) -> String {
+    let found = assert_failed(report, rules::P_NO_SERVER_ERROR);
+    assert_eq!(
+        failure_kind(report, rules::P_NO_SERVER_ERROR),
+        Some(kind),
+        "{found}"
+    );
+    found
+}
+
 /// Serves `target` over HTTP on 127.0.0.1.
 async fn serve(target: impl Target + 'static) -> ReferenceServer {
     ReferenceServer::serve_target(Arc::new(target), ServerOptions::default())
@@ -484,12 +495,7 @@ async fn reset_connections_are_dropped() {
                 gate(&server.url(), only),
             )
             .await;
-            let found = assert_failed(&report, rules::P_NO_SERVER_ERROR);
-            assert_eq!(
-                failure_kind(&report, rules::P_NO_SERVER_ERROR),
-                Some(TransportFailureKind::Dropped),
-                "{found}"
-            );
+            let found = assert_transport_failure(&report, TransportFailureKind::Dropped);
             assert!(found.starts_with("connection dropped: "), "{found}");
             assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
         }
@@ -508,12 +514,7 @@ async fn a_connection_closed_after_the_headers_is_dropped() {
         gate(&server.url(), None),
     )
     .await;
-    let found = assert_failed(&report, rules::P_NO_SERVER_ERROR);
-    assert_eq!(
-        failure_kind(&report, rules::P_NO_SERVER_ERROR),
-        Some(TransportFailureKind::Dropped),
-        "{found}"
-    );
+    assert_transport_failure(&report, TransportFailureKind::Dropped);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,12 +593,7 @@ async fn bytes_that_are_not_http_are_unparsable() {
             gate(&server.url(), Some("P-NO-SERVER-ERROR")),
         )
         .await;
-        let found = assert_failed(&report, rules::P_NO_SERVER_ERROR);
-        assert_eq!(
-            failure_kind(&report, rules::P_NO_SERVER_ERROR),
-            Some(TransportFailureKind::Unparsable),
-            "{found}"
-        );
+        assert_transport_failure(&report, TransportFailureKind::Unparsable);
         assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
     }
 }
