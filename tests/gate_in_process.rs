@@ -152,7 +152,7 @@ fn shrinking_gives_a_minimal_counterexample() {
         Some(if rejected_for_recipes {
             Observation::json(
                 200,
-                format!(r#"{{"DeploymentId":"{}"}}"#, uuid_like(request)),
+                format!(r#"{{"DeploymentId":"{}"}}"#, fresh_deployment_id()),
             )
         } else {
             answer
@@ -180,12 +180,11 @@ fn shrinking_gives_a_minimal_counterexample() {
     assert!(example.shrink_steps > 0);
 }
 
-fn uuid_like(request: &RawRequest) -> String {
-    format!(
-        "d-{}-{}",
-        request.body.len(),
-        request.body.iter().map(|b| u64::from(*b)).sum::<u64>()
-    )
+/// A deployment id never given before (the broken target must not also break S-UNIQUE-ID).
+fn fresh_deployment_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("d-broken-{next}")
 }
 
 #[test]

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::contract::CommandName;
 use crate::generate::cache::regex;
+use crate::generate::one_of::one_of;
 use crate::generate::text::{os_version, recipe_name};
 use crate::world::AppType;
 
@@ -35,7 +36,7 @@ fn boolean(flag: bool) -> Vec<String> {
 
 /// `None` or `Some({})`: no arguments, neither of which is a MAY case.
 fn no_args() -> BoxedStrategy<Option<BTreeMap<String, Vec<String>>>> {
-    prop_oneof![Just(None), Just(Some(BTreeMap::new()))].boxed()
+    one_of![Just(None), Just(Some(BTreeMap::new()))].boxed()
 }
 
 /// `Args` that break no MUST or SHOULD rule and present no MAY case, for a request with command
@@ -81,12 +82,12 @@ fn build_valid_args(name: CommandName, app_type: Option<AppType>) -> BoxedStrate
         CommandName::ExecuteRecipes => proptest::collection::vec(recipe_name(), 1..=5)
             .prop_map(|recipes| args([("recipes", recipes)]))
             .boxed(),
-        CommandName::Deploy if app_type == Some(AppType::Rails) => prop_oneof![
+        CommandName::Deploy if app_type == Some(AppType::Rails) => one_of![
             no_args(),
             any::<bool>().prop_map(|flag| args([("migrate", boolean(flag))])),
         ]
         .boxed(),
-        CommandName::UpdateDependencies => prop_oneof![
+        CommandName::UpdateDependencies => one_of![
             no_args(),
             any::<bool>().prop_map(|flag| args([("allow_reboot", boolean(flag))])),
             os_version().prop_map(|os| args([
@@ -104,7 +105,7 @@ fn build_valid_args(name: CommandName, app_type: Option<AppType>) -> BoxedStrate
 /// comes along.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn bad_recipes() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
-    prop_oneof![
+    one_of![
         Just(None),
         Just(Some(BTreeMap::new())),
         Just(args([("recipes", Vec::new())])),
@@ -125,11 +126,11 @@ fn bad_boolean() -> impl Strategy<Value = Vec<String>> {
         "", "yes", "no", "TRUE", "True", "FALSE", "False", "1", "0", "t", " true", "false ", "on",
     ])
     .prop_map(str::to_owned);
-    prop_oneof![
+    one_of![
         Just(Vec::new()),
         word.clone().prop_map(|word| vec![word]),
         (any::<bool>(), any::<bool>()).prop_map(|(a, b)| vec![a.to_string(), b.to_string()]),
-        proptest::collection::vec(prop_oneof![word, regex!(".{0,8}")], 1..4),
+        proptest::collection::vec(one_of![word, regex!(".{0,8}")], 1..4),
     ]
     .prop_filter("not exactly [\"true\"] or [\"false\"]", |values| {
         values != &["true"] && values != &["false"]
@@ -150,12 +151,12 @@ pub fn bad_migrate() -> impl Strategy<Value = Vec<String>> {
 /// or `upgrade_os_to` not exactly one non-empty string (`[]`, `[""]`, two versions).
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn bad_reboot() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
-    let bad_os = prop_oneof![
+    let bad_os = one_of![
         Just(Vec::new()),
         Just(vec![String::new()]),
         (os_version(), os_version()).prop_map(|(first, second)| vec![first, second]),
     ];
-    prop_oneof![
+    one_of![
         bad_boolean().prop_map(|values| args([("allow_reboot", values)])),
         os_version().prop_map(|os| args([("upgrade_os_to", vec![os])])),
         os_version().prop_map(|os| args([
@@ -186,7 +187,7 @@ const ARG_NAMES: [&str; 13] = [
 
 /// Values for an argument nobody judges: lists of strings (so never V-TYPE).
 fn any_values() -> impl Strategy<Value = Vec<String>> {
-    prop_oneof![
+    one_of![
         Just(vec!["true".to_owned()]),
         Just(Vec::new()),
         proptest::collection::vec(recipe_name(), 1..3),
@@ -240,7 +241,7 @@ fn build_unknown_arg(name: CommandName) -> BoxedStrategy<Option<Args>> {
 /// other commands' argument names or made-up ones, whose values are lists of strings.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn unused_args() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String>>>> {
-    let key = prop_oneof![
+    let key = one_of![
         select(&ARG_NAMES[..]).prop_map(str::to_owned),
         regex!("[a-z_]{1,12}"),
     ];
@@ -254,13 +255,13 @@ pub fn unused_args() -> impl Strategy<Value = Option<BTreeMap<String, Vec<String
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
     let key = || {
-        prop_oneof![
+        one_of![
             select(vec!["recipes", "migrate", "allow_reboot", "upgrade_os_to"])
                 .prop_map(str::to_owned),
             regex!("[a-z_]{1,12}"),
         ]
     };
-    let not_a_string = prop_oneof![
+    let not_a_string = one_of![
         Just(Value::Null),
         any::<i32>().prop_map(Value::from),
         any::<bool>().prop_map(Value::Bool),
@@ -268,13 +269,13 @@ pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
         Just(json!(["nested"])),
         Just(json!({})),
     ];
-    let not_an_array = prop_oneof![
+    let not_an_array = one_of![
         regex!(".{0,8}").prop_map(Value::String),
         any::<i32>().prop_map(Value::from),
         any::<bool>().prop_map(Value::Bool),
         Just(json!({"0": "phpapp::appsetup"})),
     ];
-    prop_oneof![
+    one_of![
         Just(json!([])),
         Just(json!(["phpapp::appsetup"])),
         regex!(".{0,12}").prop_map(Value::String),
@@ -354,7 +355,9 @@ mod tests {
 
     fn with_values(name: CommandName) -> impl Strategy<Value = (CommandName, Option<AppType>)> {
         let app_type = match name.kind() {
-            CommandKind::App => proptest::option::of(select(AppType::ALL.to_vec())).boxed(),
+            CommandKind::App => {
+                crate::generate::one_of::maybe(select(AppType::ALL.to_vec())).boxed()
+            }
             CommandKind::Stack => Just(None).boxed(),
         };
         (Just(name), app_type)

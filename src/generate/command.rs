@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::contract::{CommandKind, CommandName};
+use crate::generate::one_of::one_of;
 
 /// The real names of a kind, in the model's order.
 fn names_where(keep: fn(CommandName) -> bool) -> Vec<CommandName> {
@@ -61,7 +62,7 @@ const UNKNOWN_WORDS: [&str; 12] = [
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn near_miss_name() -> impl Strategy<Value = String> {
     let real = || select(CommandName::ALL.to_vec()).prop_map(|name| name.as_str());
-    prop_oneof![
+    one_of![
         Just(String::new()),
         select(&UNKNOWN_WORDS[..]).prop_map(str::to_owned),
         (real(), 0u8..3).prop_map(|(name, style)| match style {

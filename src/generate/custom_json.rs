@@ -13,6 +13,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::generate::cache::{per_thread, regex};
 use crate::generate::json_out::value_text;
+use crate::generate::one_of::one_of;
 
 /// The longest text [`valid_custom_json`] makes: 64 KiB.
 const LONG_MAX: usize = 64 * 1024;
@@ -53,7 +54,7 @@ const PLAIN_FRAGMENTS: [&str; 6] = ["lorem ", "ipsum", "é", "中", "🚀", "012
 
 /// Short strings made of [`FRAGMENTS`], or any Unicode.
 fn short_string() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         regex!("[a-z]{0,8}"),
         proptest::collection::vec(select(&FRAGMENTS[..]), 1..5).prop_map(|parts| parts.concat()),
         regex!(".{0,8}"),
@@ -62,7 +63,7 @@ fn short_string() -> impl Strategy<Value = String> {
 
 /// Numbers within the range of a double: integers (`i64`, `u64`) and finite floats.
 fn number() -> impl Strategy<Value = Number> {
-    prop_oneof![
+    one_of![
         (-1000i64..1000).prop_map(Number::from),
         any::<i64>().prop_map(Number::from),
         any::<u64>().prop_map(Number::from),
@@ -72,7 +73,7 @@ fn number() -> impl Strategy<Value = Number> {
 
 /// JSON scalars.
 fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
+    one_of![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         number().prop_map(Value::Number),
@@ -89,7 +90,7 @@ fn object(members: Vec<(String, Value)>) -> Value {
 /// Any JSON value, nested up to 6 containers deep, with unique names in every object.
 fn value() -> impl Strategy<Value = Value> {
     recursive(scalar().boxed(), 6, 48, 5, |inner| {
-        prop_oneof![
+        one_of![
             proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             proptest::collection::vec((short_string(), inner), 0..5).prop_map(object),
         ]
@@ -122,7 +123,7 @@ where
         let non_recursive_choice = strategy;
         let (weight_branch, weight_leaf) =
             proptest::strategy::float_to_weight(branch_probability.min(0.9));
-        strategy = prop_oneof![
+        strategy = one_of![
             weight_leaf => non_recursive_choice,
             weight_branch => recursive_choice,
         ]
@@ -169,7 +170,7 @@ enum Layout {
 }
 
 fn layout() -> impl Strategy<Value = Layout> {
-    prop_oneof![
+    one_of![
         Just(Layout::Compact),
         Just(Layout::Pretty),
         Just(Layout::Escaped),
@@ -246,7 +247,7 @@ pub fn valid_custom_json() -> impl Strategy<Value = String> {
 }
 
 fn build_valid_custom_json() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         2 => Just("{}".to_owned()),
         4 => (proptest::collection::vec((short_string(), scalar()), 1..6), layout())
             .prop_map(|(members, layout)| write(&object(members), layout)),
@@ -293,7 +294,7 @@ const NOT_JSON: [&str; 26] = [
 /// characters in strings, two texts, `undefined`, and valid object texts cut short.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn invalid_custom_json() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         select(&NOT_JSON[..]).prop_map(str::to_owned),
         (valid_custom_json(), any::<prop::sample::Index>()).prop_map(|(text, at)| {
             // A proper prefix of an object text that ends with its closing brace is never JSON.
@@ -311,7 +312,7 @@ pub fn invalid_custom_json() -> impl Strategy<Value = String> {
 /// numbers, `true`, `false`, `null`; within every parser limit.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn non_object_custom_json() -> impl Strategy<Value = String> {
-    let non_object = prop_oneof![
+    let non_object = one_of![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         number().prop_map(Value::Number),
@@ -340,7 +341,7 @@ const LONE_SURROGATES: [&str; 5] = [
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn custom_json_beyond_limits() -> impl Strategy<Value = String> {
     let quoted = |text: String| Value::String(text).to_string();
-    prop_oneof![
+    one_of![
         select(&OUT_OF_RANGE[..]).prop_map(|number| format!(r#"{{"a":{number}}}"#)),
         select(&OUT_OF_RANGE[..]).prop_map(|number| format!(r#"{{"a":[1,{number}]}}"#)),
         select(&LONE_SURROGATES[..]).prop_map(|text| format!(r#"{{"a":{text}}}"#)),

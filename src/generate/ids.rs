@@ -6,6 +6,7 @@
 //! in a world with `stack-1` and `stack-2`, changing one character of one can give the other,
 //! so a caller that needs an id naming nothing filters against the world.
 
+use crate::generate::one_of::one_of;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
@@ -119,7 +120,7 @@ pub fn near_miss_id(id: &str) -> impl Strategy<Value = String> + use<> {
             chars.into_iter().collect()
         })
     };
-    prop_oneof![
+    one_of![
         padded, trimmed, other_case, truncated, changed, appended, zero_width
     ]
     .prop_map(move |near| {
@@ -166,7 +167,7 @@ mod tests {
 
     /// Ids with every feature a near miss plays with.
     fn some_id() -> impl Strategy<Value = String> {
-        prop_oneof![
+        one_of![
             Just(String::new()),
             Just("1".to_owned()),
             Just("a".to_owned()),

@@ -29,6 +29,7 @@ pub mod command;
 pub mod custom_json;
 pub mod ids;
 mod json_out;
+pub(crate) mod one_of;
 mod request;
 pub(crate) mod stream;
 pub mod text;

@@ -8,6 +8,7 @@ use crate::contract::{CommandKind, CommandName, CreateDeploymentInput, Signing, 
 use crate::generate::args::valid_args;
 use crate::generate::case::Case;
 use crate::generate::custom_json::valid_custom_json;
+use crate::generate::one_of::{OneOf, maybe};
 use crate::generate::text::comment;
 use crate::world::{AppType, PermissionLevel, Stack, World};
 
@@ -77,8 +78,8 @@ pub fn valid_input(stack: &Stack) -> BoxedStrategy<CreateDeploymentInput> {
     // Built once, not for every value: the same values, far cheaper.
     let instances = non_empty_subset(instances);
     let layers = non_empty_subset(layers);
-    let comments = proptest::option::of(comment()).boxed();
-    let custom_json = proptest::option::of(valid_custom_json()).boxed();
+    let comments = maybe(comment()).boxed();
+    let custom_json = maybe(valid_custom_json()).boxed();
     proptest::sample::select(choices)
         .prop_flat_map(move |(name, app)| {
             let app_type = app.as_ref().map(|(_, app_type)| *app_type);
@@ -115,7 +116,7 @@ fn non_empty_subset(ids: Vec<String>) -> BoxedStrategy<Option<Vec<String>>> {
         return Just(None).boxed();
     }
     let size = ids.len();
-    proptest::option::of(subsequence(ids, 1..=size).prop_shuffle()).boxed()
+    maybe(subsequence(ids, 1..=size).prop_shuffle()).boxed()
 }
 
 /// Valid requests in this world (`S-ACCEPT-VALID`), signed by a user allowed on the stack when
@@ -168,5 +169,5 @@ pub(crate) fn valid_pairs(
             )
         })
         .collect();
-    Some(proptest::strategy::Union::new(strategies).boxed())
+    Some(OneOf::uniform(strategies).boxed())
 }

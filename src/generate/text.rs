@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::generate::cache::{per_thread, regex};
+use crate::generate::one_of::one_of;
 
 /// The largest text [`comment`] makes: 64 KiB.
 const LONG_MAX: usize = 64 * 1024;
@@ -47,7 +48,7 @@ fn ascii() -> impl Strategy<Value = String> {
 
 /// A word from one of the lists above.
 fn word() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         regex!("[a-zA-Z0-9]{1,8}"),
         select(&MULTI_BYTE[..]).prop_map(str::to_owned),
         select(&EMOJI[..]).prop_map(str::to_owned),
@@ -96,7 +97,7 @@ pub fn comment() -> impl Strategy<Value = String> {
 }
 
 fn build_comment() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         1 => Just(String::new()),
         4 => ascii(),
         3 => words(&MULTI_BYTE),
@@ -113,7 +114,7 @@ fn build_comment() -> impl Strategy<Value = String> {
 /// non-ASCII ones (`café::recette`, `中文::食谱`).
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn recipe_name() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         select(vec![
             "phpapp::appsetup",
             "cookbook::recipe",
@@ -139,7 +140,7 @@ pub fn recipe_name() -> impl Strategy<Value = String> {
 /// non-empty string): never empty; "Amazon Linux 2016.09" and its kin.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn os_version() -> impl Strategy<Value = String> {
-    prop_oneof![
+    one_of![
         Just("Amazon Linux 2016.09".to_owned()),
         (2014u16..=2018, select(vec!["03", "09"]))
             .prop_map(|(year, month)| format!("Amazon Linux {year}.{month}")),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, Union};
+use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Value, json};
 
 use crate::contract::{
@@ -21,6 +21,7 @@ use crate::generate::custom_json::{
     custom_json_beyond_limits, invalid_custom_json, non_object_custom_json,
 };
 use crate::generate::ids::{absent_id, near_miss_id};
+use crate::generate::one_of::{OneOf, one_of};
 use crate::generate::request::{allowed_pairs, valid_input, valid_pairs};
 use crate::world::{AppType, PermissionLevel, Stack, World};
 
@@ -103,7 +104,7 @@ fn union(strategies: Vec<BoxedStrategy<Case>>) -> Option<BoxedStrategy<Case>> {
     if strategies.is_empty() {
         None
     } else {
-        Some(Union::new(strategies).boxed())
+        Some(OneOf::uniform(strategies).boxed())
     }
 }
 
@@ -340,7 +341,7 @@ impl Families<'_> {
             body.extend_from_slice(br#""}"#);
             RawRequest::json(body)
         });
-        prop_oneof![random, deep, deep_custom, invalid_utf8, big]
+        one_of![random, deep, deep_custom, invalid_utf8, big]
             .prop_map(move |request| {
                 Case::raw(
                     rules::P_NO_SERVER_ERROR,
@@ -532,13 +533,13 @@ impl Families<'_> {
     }
 
     fn wrong_type(&self) -> Option<BoxedStrategy<Case>> {
-        let wrong_scalar = prop_oneof![
+        let wrong_scalar = one_of![
             Just(json!(1)),
             Just(json!(true)),
             Just(json!(["s"])),
             Just(json!({"s": "s"})),
         ];
-        let wrong_list = prop_oneof![
+        let wrong_list = one_of![
             Just(json!("i")),
             Just(json!([1])),
             Just(json!(["i", null])),
@@ -786,7 +787,7 @@ impl Families<'_> {
         let near = proptest::sample::select(stacks)
             .prop_flat_map(|id| near_miss_id(&id))
             .boxed();
-        let candidates = prop_oneof![absent_id(taken.clone()), near]
+        let candidates = one_of![absent_id(taken.clone()), near]
             .prop_filter("names no stack", move |id| !taken.contains(id));
         Some(
             (self.plain()?, candidates)
@@ -843,7 +844,7 @@ impl Families<'_> {
                     arms.push(proptest::sample::select(others).boxed());
                 }
                 let own_filter = own.clone();
-                let candidates = Union::new(arms)
+                let candidates = OneOf::uniform(arms)
                     .prop_filter("not an app of the stack", move |id| {
                         !own_filter.contains(id)
                     });
@@ -910,7 +911,7 @@ impl Families<'_> {
                     arms.push(proptest::sample::select(elsewhere).boxed());
                 }
                 let own_filter = own.clone();
-                let bad = Union::new(arms)
+                let bad = OneOf::uniform(arms)
                     .prop_filter("not of the stack", move |id| !own_filter.contains(id));
                 let keep = proptest::sample::subsequence(own.clone(), 0..=own.len());
                 Some(
@@ -1227,7 +1228,7 @@ impl Families<'_> {
                     );
                 }
                 Some(
-                    (valid_input(stack), Union::new(arms))
+                    (valid_input(stack), OneOf::uniform(arms))
                         .prop_map(move |(mut input, (instance, id))| {
                             let list = vec![id.clone(), id];
                             if instance {

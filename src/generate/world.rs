@@ -14,6 +14,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::generate::cache::regex;
+use crate::generate::one_of::{maybe, one_of};
 
 use crate::world::{
     App, AppType, Instance, Layer, Permission, PermissionLevel, Stack, User, World,
@@ -31,7 +32,7 @@ enum Flavour {
 }
 
 fn flavour() -> impl Strategy<Value = Flavour> {
-    prop_oneof![
+    one_of![
         3 => Just(Flavour::Plain),
         1 => select(vec!["Prod", "Web", "DB", "Api", "EU", "X"]).prop_map(Flavour::Mixed),
         2 => any::<[u8; 16]>().prop_map(Flavour::Uuid),
@@ -186,7 +187,7 @@ enum Policy {
 type UserShape = (String, String, Vec<Option<PermissionLevel>>, Policy);
 
 fn user_shape() -> impl Strategy<Value = UserShape> {
-    let policy = prop_oneof![
+    let policy = one_of![
         Just(Policy::Nothing),
         Just(Policy::Everywhere),
         any::<u8>().prop_map(Policy::Stacks),
@@ -194,10 +195,7 @@ fn user_shape() -> impl Strategy<Value = UserShape> {
     (
         regex!("[A-Z0-9]{14}"),
         regex!("[A-Za-z0-9/+]{40}"),
-        proptest::collection::vec(
-            proptest::option::of(select(PermissionLevel::ALL.to_vec())),
-            4,
-        ),
+        proptest::collection::vec(maybe(select(PermissionLevel::ALL.to_vec())), 4),
         policy,
     )
 }
