@@ -22,7 +22,7 @@ use crate::generate::{Case, family};
 use crate::world::World;
 
 /// How many batches of generated cases a worker may have waiting for the runner.
-const AHEAD: usize = 4;
+const AHEAD: usize = 16;
 
 /// The largest batch a worker hands over at once (a worker's batches start at one case and
 /// double, so the first case is not kept waiting; batching saves a thread wake-up per case).
