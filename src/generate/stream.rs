@@ -6,11 +6,20 @@
 //! owns every `workers`-th family) while the runner sends and judges; the runner reads the
 //! families in order, so the cases and their order are the same as when generated in place.
 //!
+//! A worker that is ahead of the runner (half its batches or more waiting) also makes the
+//! oracle's verdict on each case's request in the run's world (see [`Generated::Case`]): when
+//! the runner's thread is the busier one (it sends, judges the answers, and in an
+//! `opsworks-conformance run` serves them too), it has that much less to do; when generating
+//! is the slower part, the runner makes the verdicts itself. The verdicts are the same either
+//! way.
+//!
 //! Proptest strategies are not `Send`, so each worker builds its own families from a copy of
 //! the world. For shrinking, the runner rebuilds a case's value tree in place from the random
 //! state the case was made with ([`replay`]).
 
 use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::{self, JoinHandle};
 
@@ -19,6 +28,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::contract::RuleId;
 use crate::generate::{Case, family};
+use crate::oracle::{Verdict, judge_request};
 use crate::world::World;
 
 /// How many batches of generated cases a worker may have waiting for the runner.
@@ -89,11 +99,14 @@ impl Plan {
 // Nearly every step is a case: boxing it would cost an allocation each.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Generated {
-    /// A case of the family of `rules[family]`, and the random state it was made with.
+    /// A case of the family of `rules[family]`, the random state it was made with, and, when
+    /// the worker was ahead, the verdict on its request (from the caller a correct signature
+    /// check establishes) in the world the run starts in.
     Case {
         family: usize,
         case: Case,
         rng: TestRng,
+        verdict: Option<Verdict>,
     },
     /// The family of `rules[family]` could not make a case; it makes no more.
     Failed { family: usize },
@@ -108,7 +121,8 @@ struct Drawing<'s> {
 }
 
 impl Drawing<'_> {
-    fn next(&mut self) -> Option<Generated> {
+    /// The next case, with its verdict in `judge_in` when given.
+    fn next(&mut self, judge_in: Option<&World>) -> Option<Generated> {
         if self.left == 0 {
             return None;
         }
@@ -116,10 +130,16 @@ impl Drawing<'_> {
         match self.strategy.new_tree(&mut self.runner) {
             Ok(tree) => {
                 self.left -= 1;
+                let case = tree.current();
+                // Dropped first: it may hold large parts of the case (the value it was made of).
+                drop(tree);
+                let verdict =
+                    judge_in.map(|world| judge_request(world, &case.request, &case.caller()));
                 Some(Generated::Case {
                     family: self.family,
-                    case: tree.current(),
+                    case,
                     rng,
+                    verdict,
                 })
             }
             Err(_) => {
@@ -143,13 +163,19 @@ struct Batch {
 /// A worker thread and what it sends.
 struct Worker {
     receiver: Option<Receiver<Batch>>,
+    /// How many batches it has sent that the runner has not taken yet.
+    queued: Arc<AtomicUsize>,
     handle: Option<JoinHandle<()>>,
-    /// Where the cases it made go back once judged, to be freed on the thread that allocated
-    /// them (a free from another thread waits on the allocator's lock of that thread).
-    bin: Sender<Vec<Case>>,
+    /// Where the cases it made (and their verdicts) go back once judged, to be freed on the
+    /// thread that allocated them (a free from another thread waits on the allocator's lock of
+    /// that thread).
+    bin: Sender<Vec<Judged>>,
     /// Cases judged, not yet sent back.
-    returned: Vec<Case>,
+    returned: Vec<Judged>,
 }
+
+/// A case and the verdict the worker made for it, judged and done with.
+type Judged = (Case, Option<Verdict>);
 
 /// The cases of a run in order: from worker threads, or made in place when no thread can be
 /// started.
@@ -190,7 +216,8 @@ impl InPlace {
                         runner,
                         left,
                     };
-                    if let Some(next) = drawing.next() {
+                    // The runner's own thread: it judges when it sends.
+                    if let Some(next) = drawing.next(None) {
                         self.drawing = Some((family, drawing.runner, drawing.left));
                         return Some(next);
                     }
@@ -273,7 +300,7 @@ impl CaseStream {
         for index in 0..count {
             let (go_sender, go_receiver) = mpsc::sync_channel::<usize>(1);
             let (sender, receiver) = mpsc::sync_channel::<Batch>(AHEAD);
-            let (bin, bin_receiver) = mpsc::channel::<Vec<Case>>();
+            let (bin, bin_receiver) = mpsc::channel::<Vec<Judged>>();
             let own: Vec<(usize, RuleId)> = rules
                 .iter()
                 .copied()
@@ -282,6 +309,11 @@ impl CaseStream {
                 .collect();
             let world = world.clone();
             let found_sender = found_sender.clone();
+            let queued = Arc::new(AtomicUsize::new(0));
+            let outbox = Outbox {
+                sender,
+                queued: Arc::clone(&queued),
+            };
             let spawned = thread::Builder::new()
                 .name(format!("opsworks-conformance-cases-{index}"))
                 .spawn(move || {
@@ -291,7 +323,7 @@ impl CaseStream {
                         seed,
                         found_sender,
                         &go_receiver,
-                        (&sender, &bin_receiver),
+                        (&outbox, &bin_receiver),
                     );
                     // Free what comes back until the run ends.
                     while bin_receiver.recv().is_ok() {}
@@ -300,6 +332,7 @@ impl CaseStream {
             let handle = spawned.ok()?;
             workers.push(Worker {
                 receiver: Some(receiver),
+                queued,
                 handle: Some(handle),
                 bin,
                 returned: Vec::new(),
@@ -352,13 +385,14 @@ impl CaseStream {
         &self.plan
     }
 
-    /// Takes back a case of `rules[family]` the runner is done with: freed by the worker that
-    /// made it (in batches), or here when generating in place.
-    pub(crate) fn recycle(&mut self, family: usize, case: Case) {
+    /// Takes back a case of `rules[family]` and the verdict that came with it, which the
+    /// runner is done with:
+    /// freed by the worker that made them (in batches), or here when generating in place.
+    pub(crate) fn recycle(&mut self, family: usize, case: Case, verdict: Option<Verdict>) {
         if let Source::Workers { workers, .. } = &mut self.source {
             let count = workers.len();
             if let Some(worker) = workers.get_mut(family % count.max(1)) {
-                worker.returned.push(case);
+                worker.returned.push((case, verdict));
                 if worker.returned.len() >= BATCH {
                     let full = std::mem::take(&mut worker.returned);
                     // A worker that is gone cannot free them: they are freed here.
@@ -392,6 +426,7 @@ impl CaseStream {
                 let worker = workers.get_mut((*family)? % count)?;
                 match worker.receiver.as_ref()?.recv() {
                     Ok(next) => {
+                        worker.queued.fetch_sub(1, Ordering::Relaxed);
                         *batch = next.items.into_iter();
                         *ended = next.last;
                     }
@@ -430,15 +465,37 @@ fn resume_panic(handle: JoinHandle<()>) {
     }
 }
 
+/// Where a worker sends its batches, and how many the runner has not taken yet.
+struct Outbox {
+    sender: SyncSender<Batch>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    /// Whether the worker is ahead of the runner: half of the batches it may send ahead or more
+    /// are waiting.
+    fn ahead(&self) -> bool {
+        self.queued.load(Ordering::Relaxed) >= AHEAD / 2
+    }
+
+    /// Sends a batch; `false` when nobody listens any more.
+    fn send(&self, batch: Batch) -> bool {
+        // Counted first, so that the runner never takes a batch not yet counted.
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        self.sender.send(batch).is_ok()
+    }
+}
+
 /// A worker: builds its families, says which exist, waits for the number of cases per family,
-/// then sends every case of its families in order, until done or nobody listens.
+/// then sends every case of its families in order, until done or nobody listens. While it is
+/// ahead of the runner, it also judges the cases' requests in `world`.
 fn work(
     world: &World,
     own: &[(usize, RuleId)],
     seed: u64,
     found: mpsc::Sender<Vec<(usize, bool)>>,
     go: &Receiver<usize>,
-    (sender, bin): (&SyncSender<Batch>, &Receiver<Vec<Case>>),
+    (outbox, bin): (&Outbox, &Receiver<Vec<Judged>>),
 ) {
     let families: Vec<(usize, RuleId, Option<BoxedStrategy<Case>>)> = own
         .iter()
@@ -473,14 +530,15 @@ fn work(
                 drop(cases);
             }
             let mut items = Vec::with_capacity(size.min(drawing.left));
+            let judge_in = outbox.ahead().then_some(world);
             while items.len() < size {
-                let Some(next) = drawing.next() else {
+                let Some(next) = drawing.next(judge_in) else {
                     break;
                 };
                 items.push(next);
             }
             let last = drawing.left == 0;
-            if sender.send(Batch { items, last }).is_err() {
+            if !outbox.send(Batch { items, last }) {
                 return;
             }
             size = (size * 2).min(BATCH);
@@ -526,6 +584,7 @@ mod tests {
                     family: index,
                     case,
                     rng,
+                    verdict,
                 } = generated
                 else {
                     panic!("no family of the bundled worlds fails");
@@ -534,6 +593,10 @@ mod tests {
                 let strategy = strategies[index]
                     .get_or_insert_with(|| family(rules[index], world).expect("a family"));
                 assert!(replay(strategy, &rng, &case).is_some());
+                // A verdict that comes with a case is the oracle's in the run's world.
+                if let Some(verdict) = verdict {
+                    assert_eq!(verdict, judge_request(world, &case.request, &case.caller()));
+                }
                 made.push((rules[index], case));
             }
             assert_eq!(made, expected);

@@ -37,8 +37,9 @@ pub struct Session {
     cases: usize,
 }
 
-/// A verdict made before the response came back (see [`Session::prepare`]), valid while the
-/// session's world is unchanged.
+/// A verdict made before the response came back (see [`Session::prepare`]),
+/// valid while the session's world is unchanged, and, when it has no effect, in every world the
+/// session goes through.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     verdict: Verdict,
@@ -50,6 +51,11 @@ impl Prepared {
     /// The verdict.
     pub(crate) fn verdict(&self) -> &Verdict {
         &self.verdict
+    }
+
+    /// The verdict, to be kept or freed elsewhere.
+    pub(crate) fn into_verdict(self) -> Verdict {
+        self.verdict
     }
 }
 
@@ -111,21 +117,37 @@ impl Session {
         }
     }
 
-    /// [`observe`](Self::observe) with a verdict made earlier by [`prepare`](Self::prepare) for
-    /// the same request and caller (made again if the world changed since).
+    /// A verdict made by [`judge_request`] in the world this session started in (for example
+    /// on another thread, before the request's turn came), for
+    /// [`observe_prepared`](Self::observe_prepared).
+    pub(crate) fn prepared_in_initial_world(&self, verdict: Verdict) -> Prepared {
+        Prepared {
+            verdict,
+            version: 0,
+        }
+    }
+
+    /// [`observe`](Self::observe) with a verdict made earlier (by [`prepare`](Self::prepare) or
+    /// [`prepared_in_initial_world`](Self::prepared_in_initial_world)) for the same request and
+    /// caller (made again if the world changed since in a way that matters to it).
+    ///
+    /// The world changes only by rollbacks using up stored versions of an app, and the oracle
+    /// reads an app's stored versions only for a rollback of that app, whose verdict then has
+    /// that rollback as its effect: a verdict without an effect holds in every world the
+    /// session goes through.
     pub(crate) fn observe_prepared(
         &mut self,
-        prepared: Prepared,
+        prepared: &Prepared,
         request: &RawRequest,
         caller: &CallerIdentity,
         response: &Response,
     ) -> Judgement {
-        let verdict = if prepared.version == self.version {
-            prepared.verdict
+        if prepared.version == self.version || prepared.verdict.effect() == &Effect::None {
+            self.observe_with(&prepared.verdict, request, caller, response)
         } else {
-            self.verdict(request, caller)
-        };
-        self.observe_with(&verdict, request, caller, response)
+            let verdict = self.verdict(request, caller);
+            self.observe_with(&verdict, request, caller, response)
+        }
     }
 
     fn observe_with(
@@ -426,5 +448,51 @@ mod tests {
             "{explained} {together} {unexplained}"
         );
         assert!(longest > 20, "{longest}");
+    }
+
+    /// What `observe_prepared` relies on: a verdict without an effect is the same in every
+    /// world rollbacks can lead to (every app with its stored versions, or only one left).
+    #[test]
+    fn a_verdict_without_effect_holds_in_every_world_rollbacks_lead_to() {
+        let mut runner = TestRunner::deterministic();
+        let (mut without_effect, mut with_effect) = (0, 0);
+        for world in [World::bundled(), World::bundled_with_users()] {
+            let mut exhausted = world.clone();
+            for stack in &mut exhausted.stacks {
+                for app in &mut stack.apps {
+                    app.versions = 1;
+                }
+            }
+            let families: Vec<_> = crate::generate::server_rules()
+                .into_iter()
+                .filter_map(|rule| violating(rule, &world))
+                .chain(std::iter::once(DeploymentSequence::transitions(&world)))
+                .collect();
+            for family in &families {
+                for _ in 0..40 {
+                    let Ok(tree) = family.new_tree(&mut runner) else {
+                        continue;
+                    };
+                    let case: Case = tree.current();
+                    let caller = case.caller();
+                    let verdict = judge_request(&world, &case.request, &caller);
+                    if verdict.effect() == &Effect::None {
+                        without_effect += 1;
+                        assert_eq!(
+                            verdict,
+                            judge_request(&exhausted, &case.request, &caller),
+                            "{}",
+                            case.request.body_text()
+                        );
+                    } else {
+                        with_effect += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            without_effect > 1000 && with_effect > 10,
+            "{without_effect} {with_effect}"
+        );
     }
 }

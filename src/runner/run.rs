@@ -13,7 +13,7 @@ use crate::contract::{
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
-use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status};
+use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status, Verdict};
 use crate::runner::config::RunConfig;
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::target::Target;
@@ -273,11 +273,20 @@ struct Slot<'a> {
     rng: TestRng,
     caller: CallerIdentity,
     prepared: Prepared,
+    /// The verdict came with the case from the stream (made on another thread).
+    prejudged: bool,
     /// Its answer may depend on the order of requests (or change what later ones get): it is
     /// sent alone.
     alone: bool,
     sending: Option<Sending<'a>>,
     sent: Option<Sent>,
+}
+
+impl Slot<'_> {
+    /// The verdict, when the stream made it (to go back to the thread that made it).
+    fn stream_verdict(self) -> Option<Verdict> {
+        self.prejudged.then(|| self.prepared.into_verdict())
+    }
 }
 
 /// The requests in flight, judged in the order they were sent.
@@ -398,7 +407,7 @@ impl<'a> Gate<'a> {
                     interrupted = true;
                     break;
                 }
-                let (case, rng) = match generated {
+                let (case, rng, verdict) = match generated {
                     Generated::Failed { .. } => {
                         self.notes.push(format!(
                             "{}: the generator could not make a case",
@@ -406,9 +415,11 @@ impl<'a> Gate<'a> {
                         ));
                         continue;
                     }
-                    Generated::Case { case, rng, .. } => (case, rng),
+                    Generated::Case {
+                        case, rng, verdict, ..
+                    } => (case, rng, verdict),
                 };
-                match self.issue(family, case, rng) {
+                match self.issue(family, case, rng, verdict) {
                     Ok(slot) if slot.alone && !window.slots.is_empty() => held = Some(slot),
                     Ok(slot) => window.slots.push_back(slot),
                     Err(Skip::Inexpressible | Skip::NotSent) => {
@@ -427,9 +438,9 @@ impl<'a> Gate<'a> {
                 break;
             };
             let family = slot.family;
-            self.judge(&mut window, slot, &case, signed, response).await;
-            // Freed by the thread that made it.
-            stream.recycle(family, case);
+            let verdict = self.judge(&mut window, slot, &case, signed, response).await;
+            // Freed by the thread that made them.
+            stream.recycle(family, case, verdict);
             interrupted |= self.stopped;
         }
         interrupted
@@ -448,8 +459,15 @@ impl<'a> Gate<'a> {
         self.stopped
     }
 
-    /// Signs a case, prepares its verdict and starts sending it.
-    fn issue(&mut self, family: usize, case: Case, rng: TestRng) -> Result<Slot<'a>, Skip> {
+    /// Signs a case, prepares its verdict and starts sending it; `verdict` is the oracle's on
+    /// its request in the world the run started in, when the stream made it.
+    fn issue(
+        &mut self,
+        family: usize,
+        case: Case,
+        rng: TestRng,
+        verdict: Option<Verdict>,
+    ) -> Result<Slot<'a>, Skip> {
         let signed = signature(&case, self.world, &self.authority, &self.config.region)
             .ok_or(Skip::Unsignable)?;
         if !self
@@ -459,7 +477,11 @@ impl<'a> Gate<'a> {
             return Err(Skip::Inexpressible);
         }
         let caller = case.caller();
-        let prepared = self.session.prepare(&case.request, &caller);
+        let prejudged = verdict.is_some();
+        let prepared = match verdict {
+            Some(verdict) => self.session.prepared_in_initial_world(verdict),
+            None => self.session.prepare(&case.request, &caller),
+        };
         // A request with an effect (a rollback) changes what later requests get, and what it
         // gets depends on the requests before it.
         let alone = prepared.verdict().effect() != &Effect::None;
@@ -473,6 +495,7 @@ impl<'a> Gate<'a> {
             rng,
             caller,
             prepared,
+            prejudged,
             alone,
             sending: Some(sending),
             sent: None,
@@ -487,17 +510,17 @@ impl<'a> Gate<'a> {
         case: &Case,
         signed: Option<RawRequest>,
         response: Response,
-    ) {
+    ) -> Option<Verdict> {
         let rule = self.rules[slot.family];
         if not_sent(&response) {
             // Counted as a case the target could not take: judging it would blame the target
             // for a request it never saw.
             self.tallies.entry(rule).or_default().skipped += 1;
-            return;
+            return slot.stream_verdict();
         }
         let judgement =
             self.session
-                .observe_prepared(slot.prepared, &case.request, &slot.caller, &response);
+                .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
@@ -515,7 +538,7 @@ impl<'a> Gate<'a> {
             .collect();
         count(&mut self.tallies, &judgement);
         if broken.is_empty() {
-            return;
+            return slot.stream_verdict();
         }
         let request = signed.unwrap_or_else(|| case.request.clone());
         // The case's value tree, rebuilt on the first shrink and shared by the next ones.
@@ -548,6 +571,7 @@ impl<'a> Gate<'a> {
             };
             self.tallies.entry(check.rule).or_default().counterexample = Some(counterexample);
         }
+        slot.stream_verdict()
     }
 
     /// Sends one case (while the requests in flight go on) and judges the answer.
