@@ -11,8 +11,9 @@
 //! BENCH_CONNS=64 BENCH_CASES=8192 BENCH_ROUNDS=3 cargo bench --bench http_gate
 //! ```
 //!
-//! The gate, the server and the replaying client share one multi-thread runtime, as in
-//! `opsworks-conformance run`.
+//! The gate runs with the server it tests on one current-thread runtime, as `opsworks-conformance
+//! run` does; the raw replay gets the better of a current-thread runtime and a two-worker
+//! multi-thread one.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -169,6 +170,61 @@ async fn gate(world: &World, config: &RunConfig, conns: usize) -> (usize, Vec<Ra
     (report.cases, sent, seconds)
 }
 
+/// How many times a replay sends the recorded requests, so that a measurement lasts long
+/// enough to mean something; the time of one pass is kept.
+const PASSES: u32 = 5;
+
+/// Seconds of one pass of the raw replay of `sent` against a fresh server: over one
+/// connection, and over `conns`.
+async fn raw_replays(world: &World, sent: &[RawRequest], conns: usize) -> (f64, f64) {
+    let server = ReferenceServer::start(world.clone())
+        .await
+        .expect("the reference server starts");
+    let authority = server.local_addr().to_string();
+    let many: Arc<Vec<Prepared>> = Arc::new(
+        (0..PASSES)
+            .flat_map(|_| sent.iter().map(|request| prepare(request, &authority)))
+            .collect(),
+    );
+    let mut seconds = [0.0; 2];
+    for (slot, replay_conns) in seconds.iter_mut().zip([1, conns]) {
+        let started = Instant::now();
+        let answered = replay(server.local_addr(), Arc::clone(&many), replay_conns).await;
+        *slot = started.elapsed().as_secs_f64() / f64::from(PASSES);
+        assert_eq!(answered, many.len(), "the replay lost requests");
+    }
+    server.shutdown().await;
+    (seconds[0], seconds[1])
+}
+
+/// Seconds of one pass of `sent` through the gate's own HTTP client (`HttpTarget`), one
+/// request at a time, no judging: what the transport costs the gate.
+async fn http_target_alone(world: &World, sent: &[RawRequest], conns: usize) -> f64 {
+    let server = ReferenceServer::start(world.clone())
+        .await
+        .expect("the reference server starts");
+    let http = HttpTarget::with_options(
+        &server.url(),
+        HttpTargetOptions {
+            concurrency: conns,
+            ..HttpTargetOptions::default()
+        },
+    )
+    .expect("the server's URL");
+    let started = Instant::now();
+    for _ in 0..PASSES {
+        for request in sent {
+            assert!(
+                http.send(request).await.is_ok(),
+                "HttpTarget lost a request"
+            );
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64() / f64::from(PASSES);
+    server.shutdown().await;
+    seconds
+}
+
 fn main() {
     let conns: usize = std::env::args()
         .skip(1)
@@ -186,7 +242,15 @@ fn main() {
         .and_then(|text| text.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(3);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // The gate runs as `opsworks-conformance run` runs it: on a current-thread runtime, with the
+    // server it tests. The raw replay gets the better of a current-thread runtime and a
+    // two-worker multi-thread one (client and server on the same runtime in both).
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
@@ -197,101 +261,60 @@ fn main() {
     println!(
         "HTTP gate vs raw replay of the same requests: {cases} cases (seed 0), {conns} \
          connections and requests in flight (RunConfig::concurrency, as `run --concurrency \
-         {conns}`); best of {rounds}"
+         {conns}`); best of {rounds}; raw replay: the better of a current-thread and a \
+         two-worker runtime"
     );
     for (label, world) in [
         ("bundled world (no users)", World::bundled()),
         ("world with users (signed)", World::bundled_with_users()),
     ] {
-        runtime.block_on(async {
-            // Warm-up: a small run (connections, caches, lazy statics).
-            let warm_up = RunConfig::default().with_cases(200).with_concurrency(conns);
-            let _ = gate(&world, &warm_up, conns).await;
-            let mut best_gate = f64::MAX;
-            let mut best_raw = f64::MAX;
-            let mut best_raw_one = f64::MAX;
-            let mut best_http = f64::MAX;
-            let (mut cases_run, mut requests_sent) = (0, 0);
-            for _ in 0..rounds {
-                let (cases, sent, seconds) = gate(&world, &config, conns).await;
-                best_gate = best_gate.min(seconds);
-                cases_run = cases;
-                requests_sent = sent.len();
-
-                let server = ReferenceServer::start(world.clone())
-                    .await
-                    .expect("the reference server starts");
-                let authority = server.local_addr().to_string();
-                let prepared: Arc<Vec<Prepared>> =
-                    Arc::new(sent.iter().map(|r| prepare(r, &authority)).collect());
-                // With one connection (one request at a time), then with as many connections
-                // as the gate keeps requests in flight. The recording is replayed `passes`
-                // times so that a measurement lasts long enough to mean something; the time of
-                // one pass is kept.
-                let passes = 5;
-                let many: Arc<Vec<Prepared>> = Arc::new(
-                    (0..passes)
-                        .flat_map(|_| prepared.iter().map(Prepared::clone))
-                        .collect(),
-                );
-                for (replay_conns, best) in [(1, &mut best_raw_one), (conns, &mut best_raw)] {
-                    let started = Instant::now();
-                    let answered =
-                        replay(server.local_addr(), Arc::clone(&many), replay_conns).await;
-                    let seconds = started.elapsed().as_secs_f64() / f64::from(passes);
-                    assert_eq!(answered, many.len(), "the replay lost requests");
-                    *best = best.min(seconds);
-                }
-                // The gate's own HTTP client (reqwest through HttpTarget), one request at a
-                // time, no judging: what the transport costs the gate.
-                let http = HttpTarget::with_options(
-                    &server.url(),
-                    HttpTargetOptions {
-                        concurrency: conns,
-                        ..HttpTargetOptions::default()
-                    },
-                )
-                .expect("the server's URL");
-                let started = Instant::now();
-                for _ in 0..passes {
-                    for request in &sent {
-                        assert!(
-                            http.send(request).await.is_ok(),
-                            "HttpTarget lost a request"
-                        );
-                    }
-                }
-                best_http = best_http.min(started.elapsed().as_secs_f64() / f64::from(passes));
-                server.shutdown().await;
+        // Warm-up: a small run (connections, caches, lazy statics).
+        let warm_up = RunConfig::default().with_cases(200).with_concurrency(conns);
+        let _ = current.block_on(gate(&world, &warm_up, conns));
+        let mut best_gate = f64::MAX;
+        let mut best_raw = f64::MAX;
+        let mut best_raw_one = f64::MAX;
+        let mut best_http = f64::MAX;
+        let (mut cases_run, mut requests_sent) = (0, 0);
+        for _ in 0..rounds {
+            let (cases, sent, seconds) = current.block_on(gate(&world, &config, conns));
+            best_gate = best_gate.min(seconds);
+            cases_run = cases;
+            requests_sent = sent.len();
+            for runtime in [&current, &multi] {
+                let (raw_one, raw) = runtime.block_on(raw_replays(&world, &sent, conns));
+                best_raw_one = best_raw_one.min(raw_one);
+                best_raw = best_raw.min(raw);
             }
-            let per_second = |seconds: f64| cases_run as f64 / seconds.max(f64::MIN_POSITIVE);
+            best_http = best_http.min(current.block_on(http_target_alone(&world, &sent, conns)));
+        }
+        let per_second = |seconds: f64| cases_run as f64 / seconds.max(f64::MIN_POSITIVE);
+        println!(
+            "\n{label}: {cases_run} cases, {requests_sent} requests sent (shrinking included)"
+        );
+        println!(
+            "  gate             {:>8.3} s  {:>9.0} cases/s",
+            best_gate,
+            per_second(best_gate)
+        );
+        println!(
+            "  raw replay ({conns:>2}) {:>8.3} s  {:>9.0} cases/s  ratio gate/raw {:.2}",
+            best_raw,
+            per_second(best_raw),
+            best_raw / best_gate
+        );
+        if conns != 1 {
             println!(
-                "\n{label}: {cases_run} cases, {requests_sent} requests sent (shrinking included)"
+                "  raw replay ( 1) {:>8.3} s  {:>9.0} cases/s  (one connection, for scale)",
+                best_raw_one,
+                per_second(best_raw_one),
             );
-            println!(
-                "  gate             {:>8.3} s  {:>9.0} cases/s",
-                best_gate,
-                per_second(best_gate)
-            );
-            println!(
-                "  raw replay ({conns:>2}) {:>8.3} s  {:>9.0} cases/s  ratio gate/raw {:.2}",
-                best_raw,
-                per_second(best_raw),
-                best_raw / best_gate
-            );
-            if conns != 1 {
-                println!(
-                    "  raw replay ( 1) {:>8.3} s  {:>9.0} cases/s  (one connection, for scale)",
-                    best_raw_one,
-                    per_second(best_raw_one),
-                );
-            }
-            println!(
-                "  HttpTarget alone {:>8.3} s  {:>9.0} cases/s  (the same requests, one at a \
-                 time, through the gate's client, no judging)",
-                best_http,
-                per_second(best_http)
-            );
-        });
+        }
+        println!(
+            "  HttpTarget alone {:>8.3} s  {:>9.0} cases/s  (the same requests, one at a \
+             time, through the gate's client, no judging)",
+            best_http,
+            per_second(best_http)
+        );
     }
 }

@@ -67,11 +67,13 @@ pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, r
     code
 }
 
-/// The async runtime of a subcommand (two worker threads: the machines this runs on are small),
-/// or the exit code 2 with a message when it cannot start.
+/// The async runtime of `run`: one thread, on which the gate, its HTTP client and the embedded
+/// reference server take turns (cases are generated on a thread of their own), or the exit
+/// code 2 with a message when it cannot start. A request and its answer never hop between
+/// threads: on small machines that doubles the requests a gate gets through (see
+/// `BENCHMARKS.md`).
 pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| {
