@@ -703,12 +703,12 @@ impl<'d> Item<'d> {
 
     /// The content of a string value (always UTF-8 once read).
     pub(crate) fn as_str(self) -> Option<&'d str> {
-        simdutf8::basic::from_utf8(self.as_bytes()?).ok()
+        as_utf8(self.as_bytes()?)
     }
 
     /// The member name of a member of an object (`""` otherwise).
     pub(crate) fn name(self) -> &'d str {
-        simdutf8::basic::from_utf8(self.name_bytes()).unwrap_or_default()
+        as_utf8(self.name_bytes()).unwrap_or_default()
     }
 
     /// The member name's bytes (UTF-8).
@@ -1300,13 +1300,26 @@ pub(crate) fn next_special(bytes: &[u8], from: usize) -> usize {
     find_special(bytes, from, &mut false)
 }
 
+/// Text shorter than this is checked by the standard library (no SIMD set-up to pay for).
+const SIMD_UTF8_FROM: usize = 64;
+
+/// `bytes` as text, when they are UTF-8: SIMD (`simdutf8`) for long text, the standard library
+/// for short.
+fn as_utf8(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() < SIMD_UTF8_FROM {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        simdutf8::basic::from_utf8(bytes).ok()
+    }
+}
+
 /// Checks that `b[from..to]` (both ends at ASCII bytes or the end) is valid UTF-8; the error is
 /// at the first byte of the first invalid sequence, where `str::from_utf8` puts it. Valid text
-/// (nearly all of it) is checked with SIMD (`simdutf8`); invalid text is walked again to find
-/// where it goes wrong.
+/// (nearly all of it) is checked by [`as_utf8`]; invalid text is walked again to find where it
+/// goes wrong.
 fn check_utf8(b: &[u8], from: usize, to: usize) -> Result<(), JsonSyntaxError> {
     let bytes = b.get(from..to).unwrap_or_default();
-    if simdutf8::basic::from_utf8(bytes).is_ok() {
+    if as_utf8(bytes).is_some() {
         return Ok(());
     }
     first_invalid_utf8(bytes, from)
