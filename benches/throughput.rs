@@ -12,13 +12,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, RawRequest};
-use opsworks_conformance::generate::{Case, family, server_rules, violating};
+use opsworks_conformance::generate::{Case, family, runner_for, server_rules, violating};
 use opsworks_conformance::oracle::{CallerIdentity, judge_request};
 use opsworks_conformance::runner::{RunConfig, run};
 use opsworks_conformance::target::{ReferenceTarget, block_on};
 use opsworks_conformance::world::World;
 use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use proptest::test_runner::TestRunner;
 
 /// Calls `work` repeatedly for about `budget`; returns calls per second.
 fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
@@ -33,20 +33,6 @@ fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
     calls as f64 / start.elapsed().as_secs_f64()
 }
 
-/// The random source the runner gives a rule for a seed (see `runner::run`).
-fn runner_for(seed: u64, rule: &str) -> TestRunner {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    for (index, byte) in rule.bytes().enumerate() {
-        bytes[8 + index % 8] ^= byte.rotate_left((index / 8) as u32);
-    }
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes))
-}
-
 /// The cases a default run makes in `world` (seed 0), in order.
 fn run_cases(world: &World, config: &RunConfig) -> Vec<Case> {
     let families: Vec<_> = server_rules()
@@ -56,7 +42,7 @@ fn run_cases(world: &World, config: &RunConfig) -> Vec<Case> {
     let per_rule = (config.cases / families.len().max(1)).max(config.min_cases_per_rule);
     let mut cases = Vec::new();
     for (rule, strategy) in families {
-        let mut runner = runner_for(config.seed, rule.as_str());
+        let mut runner = runner_for(config.seed, rule);
         for _ in 0..per_rule {
             if let Ok(tree) = strategy.new_tree(&mut runner) {
                 cases.push(tree.current());

@@ -38,4 +38,5 @@ pub mod world;
 
 pub use case::Case;
 pub use request::{allowed_pairs, valid_input, valid_request};
+pub use stream::runner_for;
 pub use violating::{family, server_rules, violating};

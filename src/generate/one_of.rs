@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use proptest::prelude::{Rng, RngExt};
 use proptest::strategy::{BoxedStrategy, NewTree, Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 
 /// A weighted choice between strategies of the same values; see [`one_of!`].
 pub(crate) struct OneOf<T> {
@@ -135,12 +135,10 @@ impl<T: fmt::Debug> OneOfTree<T> {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&self.seed.to_le_bytes());
         bytes[8..].copy_from_slice(&(index as u64 ^ 0x9e37_79b9_7f4a_7c15).to_le_bytes());
-        let config = Config {
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::XorShift, &bytes));
+        let mut runner = TestRunner::new_with_rng(
+            crate::generate::stream::runner_config(),
+            TestRng::from_seed(RngAlgorithm::XorShift, &bytes),
+        );
         self.options[index].1.new_tree(&mut runner).ok()
     }
 }
@@ -216,6 +214,7 @@ pub(crate) use one_of;
 mod tests {
     use super::*;
     use proptest::strategy::Just;
+    use proptest::test_runner::Config;
 
     fn runner(seed: u8) -> TestRunner {
         TestRunner::new_with_rng(

@@ -41,17 +41,31 @@ const BATCH: usize = 32;
 /// The most worker threads a run starts.
 const MAX_WORKERS: usize = 4;
 
-/// The settings of every per-rule random source (no failure persistence: a run is not a test).
-fn runner_config() -> Config {
+/// The settings of every random source of a run (no failure persistence: a run is not a test).
+pub(crate) fn runner_config() -> Config {
     Config {
         failure_persistence: None,
         ..Config::default()
     }
 }
 
-/// A per-rule random source: the same seed gives the same cases for a rule whatever other
-/// rules are selected.
-pub(crate) fn runner_for(seed: u64, rule: RuleId) -> TestRunner {
+/// The random source a run with `seed` gives the family of `rule`: drawing `per_rule` cases
+/// from [`family`]`(rule, world)` with it gives the run's cases of that rule, in order. The same
+/// seed gives the same cases for a rule whatever other rules are selected.
+///
+/// ```
+/// use opsworks_conformance::contract::rules;
+/// use opsworks_conformance::generate::{family, runner_for};
+/// use opsworks_conformance::world::World;
+/// use proptest::strategy::{Strategy, ValueTree};
+///
+/// let world = World::bundled();
+/// let strategy = family(rules::V_APP_REQUIRED, &world).unwrap();
+/// let draw = || strategy.new_tree(&mut runner_for(7, rules::V_APP_REQUIRED)).unwrap().current();
+/// assert_eq!(draw(), draw());
+/// ```
+#[must_use]
+pub fn runner_for(seed: u64, rule: RuleId) -> TestRunner {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     for (index, byte) in rule.as_str().bytes().enumerate() {
