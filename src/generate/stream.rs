@@ -13,14 +13,20 @@
 //! is the slower part, the runner makes the verdicts itself. The verdicts are the same either
 //! way.
 //!
+//! When generating is the slower part, the runner does not wait idle either: while the case it
+//! needs next is not ready, it takes over the last family no worker has started yet and draws
+//! its cases ahead, until their turn comes. A family's cases depend only on the seed and the
+//! rule ([`runner_for`]), so who draws them changes nothing in the run.
+//!
 //! Proptest strategies are not `Send`, so each worker builds its own families from a copy of
 //! the world. For shrinking, the runner rebuilds a case's value tree in place from the random
 //! state the case was made with ([`replay`]).
 
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
 use std::thread::{self, JoinHandle};
 
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
@@ -40,6 +46,19 @@ const BATCH: usize = 32;
 
 /// The most worker threads a run starts.
 const MAX_WORKERS: usize = 4;
+
+/// The most cases a family may have for the runner to take it over from the workers (it keeps
+/// the cases it draws ahead until their turn comes, so this bounds what it holds).
+const STEAL_MAX: usize = 512;
+
+/// Who draws a family's cases ([`Claims`]): nobody yet, its worker, or the runner.
+const UNCLAIMED: u8 = 0;
+const BY_WORKER: u8 = 1;
+const BY_RUNNER: u8 = 2;
+
+/// For each family, who draws its cases: a worker claims each of its families when it starts
+/// it; the runner, while it waits for cases, takes over unclaimed families from the end.
+type Claims = Arc<[AtomicU8]>;
 
 /// The settings of every random source of a run (no failure persistence: a run is not a test).
 pub(crate) fn runner_config() -> Config {
@@ -137,32 +156,46 @@ struct Drawing<'s> {
 impl Drawing<'_> {
     /// The next case, with its verdict in `judge_in` when given.
     fn next(&mut self, judge_in: Option<&World>) -> Option<Generated> {
-        if self.left == 0 {
-            return None;
+        draw(
+            self.family,
+            self.strategy,
+            (&mut self.runner, &mut self.left),
+            judge_in,
+        )
+    }
+}
+
+/// The next case of the family `rules[family]` drawn from `strategy` with `runner`, `left`
+/// more to draw (counted down), with its verdict in `judge_in` when given; `None` when none is
+/// left.
+fn draw(
+    family: usize,
+    strategy: &BoxedStrategy<Case>,
+    (runner, left): (&mut TestRunner, &mut usize),
+    judge_in: Option<&World>,
+) -> Option<Generated> {
+    if *left == 0 {
+        return None;
+    }
+    let rng = runner.rng().clone();
+    match strategy.new_tree(runner) {
+        Ok(tree) => {
+            *left -= 1;
+            let case = tree.current();
+            // Dropped first: it may hold large parts of the case (the value it was made of).
+            drop(tree);
+            let verdict = judge_in.map(|world| judge_request(world, &case.request, &case.caller()));
+            Some(Generated::Case {
+                family,
+                case,
+                rng,
+                verdict,
+            })
         }
-        let rng = self.runner.rng().clone();
-        match self.strategy.new_tree(&mut self.runner) {
-            Ok(tree) => {
-                self.left -= 1;
-                let case = tree.current();
-                // Dropped first: it may hold large parts of the case (the value it was made of).
-                drop(tree);
-                let verdict =
-                    judge_in.map(|world| judge_request(world, &case.request, &case.caller()));
-                Some(Generated::Case {
-                    family: self.family,
-                    case,
-                    rng,
-                    verdict,
-                })
-            }
-            Err(_) => {
-                // A family that cannot make a case makes no more.
-                self.left = 0;
-                Some(Generated::Failed {
-                    family: self.family,
-                })
-            }
+        Err(_) => {
+            // A family that cannot make a case makes no more.
+            *left = 0;
+            Some(Generated::Failed { family })
         }
     }
 }
@@ -199,14 +232,48 @@ pub(crate) struct CaseStream {
 }
 
 enum Source {
-    Workers {
-        workers: Vec<Worker>,
-        /// The family being read (none yet at the start), and whether its last batch came.
-        family: Option<usize>,
-        ended: bool,
-        batch: std::vec::IntoIter<Generated>,
-    },
+    Workers(Box<Workers>),
     InPlace(Box<InPlace>),
+}
+
+/// Generation on worker threads, the runner drawing what it takes over.
+struct Workers {
+    workers: Vec<Worker>,
+    /// The family being read (none yet at the start), and whether its last batch came.
+    family: Option<usize>,
+    ended: bool,
+    batch: std::vec::IntoIter<Generated>,
+    claims: Claims,
+    /// What the runner needs to draw the families it takes over.
+    world: World,
+    rules: Vec<RuleId>,
+    seed: u64,
+    /// The families the runner took over, latest (frontmost) last.
+    taken: Vec<Taken>,
+    /// Whether the runner takes over families at every step, not only while it waits (tests).
+    eager: bool,
+}
+
+/// A family the runner took over: the cases drawn ahead, and the drawing, until done.
+struct Taken {
+    family: usize,
+    made: VecDeque<Generated>,
+    strategy: Option<BoxedStrategy<Case>>,
+    runner: TestRunner,
+    left: usize,
+}
+
+impl Taken {
+    /// The family's next case; `None` when it has no more.
+    fn draw(&mut self) -> Option<Generated> {
+        let strategy = self.strategy.as_ref()?;
+        draw(
+            self.family,
+            strategy,
+            (&mut self.runner, &mut self.left),
+            None,
+        )
+    }
 }
 
 /// Generation on the runner's own thread.
@@ -309,6 +376,7 @@ impl CaseStream {
         count: usize,
     ) -> Option<Self> {
         let (found_sender, found_receiver) = mpsc::channel::<Vec<(usize, bool)>>();
+        let claims: Claims = rules.iter().map(|_| AtomicU8::new(UNCLAIMED)).collect();
         let mut workers = Vec::new();
         let mut go_senders = Vec::new();
         for index in 0..count {
@@ -327,6 +395,7 @@ impl CaseStream {
             let outbox = Outbox {
                 sender,
                 queued: Arc::clone(&queued),
+                claims: Arc::clone(&claims),
             };
             let spawned = thread::Builder::new()
                 .name(format!("opsworks-conformance-cases-{index}"))
@@ -385,12 +454,18 @@ impl CaseStream {
         }
         Some(CaseStream {
             plan,
-            source: Source::Workers {
+            source: Source::Workers(Box::new(Workers {
                 workers,
                 family: None,
                 ended: true,
                 batch: Vec::new().into_iter(),
-            },
+                claims,
+                world: world.clone(),
+                rules: rules.to_vec(),
+                seed,
+                taken: Vec::new(),
+                eager: false,
+            })),
         })
     }
 
@@ -403,7 +478,12 @@ impl CaseStream {
     /// runner is done with:
     /// freed by the worker that made them (in batches), or here when generating in place.
     pub(crate) fn recycle(&mut self, family: usize, case: Case, verdict: Option<Verdict>) {
-        if let Source::Workers { workers, .. } = &mut self.source {
+        if let Source::Workers(source) = &mut self.source {
+            if source.claimed(family) == BY_RUNNER {
+                // Made here.
+                return;
+            }
+            let workers = &mut source.workers;
             let count = workers.len();
             if let Some(worker) = workers.get_mut(family % count.max(1)) {
                 worker.returned.push((case, verdict));
@@ -418,51 +498,147 @@ impl CaseStream {
 
     /// The next case (or failure) in order; `None` when every family is done.
     pub(crate) fn next_case(&mut self) -> Option<Generated> {
-        let has_family = &self.plan.has_family;
         match &mut self.source {
             Source::InPlace(in_place) => in_place.next(),
-            Source::Workers {
-                workers,
-                family,
-                ended,
-                batch,
-            } => loop {
-                if let Some(next) = batch.next() {
-                    return Some(next);
-                }
-                if *ended {
-                    // On to the next family that has cases.
-                    let start = family.map_or(0, |family| family + 1);
-                    *family = Some((start..has_family.len()).find(|f| has_family[*f])?);
-                    *ended = false;
-                }
-                let count = workers.len();
-                let worker = workers.get_mut((*family)? % count)?;
-                match worker.receiver.as_ref()?.recv() {
-                    Ok(next) => {
-                        worker.queued.fetch_sub(1, Ordering::Relaxed);
-                        *batch = next.items.into_iter();
-                        *ended = next.last;
-                    }
-                    Err(_) => {
-                        // The worker stopped early: it panicked, and so does the run, as it
-                        // would have generating in place.
-                        worker.receiver = None;
-                        if let Some(handle) = worker.handle.take() {
-                            resume_panic(handle);
-                        }
-                        return None;
-                    }
-                }
-            },
+            Source::Workers(workers) => workers.next(&self.plan),
         }
     }
 }
 
+impl Workers {
+    /// Who draws the cases of `family`.
+    fn claimed(&self, family: usize) -> u8 {
+        self.claims
+            .get(family)
+            .map_or(UNCLAIMED, |claim| claim.load(Ordering::Acquire))
+    }
+
+    /// The next case (or failure) in order; `None` when every family is done.
+    fn next(&mut self, plan: &Plan) -> Option<Generated> {
+        loop {
+            if let Some(next) = self.batch.next() {
+                return Some(next);
+            }
+            if self.ended {
+                // On to the next family that has cases.
+                let start = self.family.map_or(0, |family| family + 1);
+                self.family = Some((start..plan.has_family.len()).find(|f| plan.has_family[*f])?);
+                self.ended = false;
+            }
+            let family = self.family?;
+            if self.eager {
+                self.take_over(family, plan);
+            }
+            if let Some(taken) = self.taken.last_mut().filter(|t| t.family == family) {
+                // A family the runner took over: what it drew ahead, then the rest.
+                if let Some(next) = taken.made.pop_front().or_else(|| taken.draw()) {
+                    return Some(next);
+                }
+                self.taken.pop();
+                self.ended = true;
+                continue;
+            }
+            let count = self.workers.len();
+            let worker = self.workers.get_mut(family % count)?;
+            let receiver = worker.receiver.as_ref()?;
+            let received = loop {
+                match receiver.try_recv() {
+                    Ok(batch) => break Ok(batch),
+                    Err(TryRecvError::Disconnected) => break Err(()),
+                    Err(TryRecvError::Empty) => {}
+                }
+                // Nothing ready: draw ahead for a family taken over, or wait.
+                if !take_over_step(
+                    &mut self.taken,
+                    &self.claims,
+                    family,
+                    plan,
+                    (&self.world, &self.rules, self.seed),
+                ) {
+                    break receiver.recv().map_err(|_| ());
+                }
+            };
+            match received {
+                Ok(next) => {
+                    worker.queued.fetch_sub(1, Ordering::Relaxed);
+                    self.batch = next.items.into_iter();
+                    self.ended = next.last;
+                }
+                Err(()) => {
+                    // The worker stopped early: it panicked, and so does the run, as it
+                    // would have generating in place.
+                    worker.receiver = None;
+                    if let Some(handle) = worker.handle.take() {
+                        resume_panic(handle);
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// One step of drawing ahead (tests: at every step).
+    fn take_over(&mut self, reading: usize, plan: &Plan) {
+        take_over_step(
+            &mut self.taken,
+            &self.claims,
+            reading,
+            plan,
+            (&self.world, &self.rules, self.seed),
+        );
+    }
+}
+
+/// While the runner waits for the cases of `reading`: draws one case ahead for the family it
+/// took over last, or, when that one is done, takes over the last family after `reading` that
+/// no worker has started. False when there is nothing to draw.
+fn take_over_step(
+    taken: &mut Vec<Taken>,
+    claims: &Claims,
+    reading: usize,
+    plan: &Plan,
+    (world, rules, seed): (&World, &[RuleId], u64),
+) -> bool {
+    if let Some(last) = taken
+        .last_mut()
+        .filter(|t| t.left > 0 && t.family > reading)
+    {
+        if let Some(next) = last.draw() {
+            last.made.push_back(next);
+            return true;
+        }
+    }
+    if plan.per_rule > STEAL_MAX {
+        return false;
+    }
+    let before = taken.last().map_or(plan.has_family.len(), |t| t.family);
+    let Some(family) = (reading + 1..before).rev().find(|f| {
+        plan.has_family.get(*f).copied().unwrap_or(false)
+            && claims.get(*f).is_some_and(|claim| {
+                claim
+                    .compare_exchange(UNCLAIMED, BY_RUNNER, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            })
+    }) else {
+        return false;
+    };
+    let Some(rule) = rules.get(family).copied() else {
+        return false;
+    };
+    taken.push(Taken {
+        family,
+        made: VecDeque::new(),
+        strategy: crate::generate::family(rule, world),
+        runner: runner_for(seed, rule),
+        left: plan.per_rule,
+    });
+    true
+}
+
 impl Drop for CaseStream {
     fn drop(&mut self) {
-        if let Source::Workers { workers, .. } = &mut self.source {
-            for worker in workers {
+        if let Source::Workers(source) = &mut self.source {
+            for worker in &mut source.workers {
                 // A worker stops at its next send; it is not waited for (it may be drawing a
                 // large case), and a panic there no longer matters.
                 worker.receiver.take();
@@ -483,6 +659,7 @@ fn resume_panic(handle: JoinHandle<()>) {
 struct Outbox {
     sender: SyncSender<Batch>,
     queued: Arc<AtomicUsize>,
+    claims: Claims,
 }
 
 impl Outbox {
@@ -490,6 +667,15 @@ impl Outbox {
     /// are waiting.
     fn ahead(&self) -> bool {
         self.queued.load(Ordering::Relaxed) >= AHEAD / 2
+    }
+
+    /// Claims `family` for the worker; false when the runner took it over.
+    fn claim(&self, family: usize) -> bool {
+        self.claims.get(family).is_some_and(|claim| {
+            claim
+                .compare_exchange(UNCLAIMED, BY_WORKER, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        })
     }
 
     /// Sends a batch; `false` when nobody listens any more.
@@ -532,6 +718,10 @@ fn work(
     let mut size = 1;
     for (index, rule, strategy) in &families {
         let Some(strategy) = strategy else { continue };
+        if !outbox.claim(*index) {
+            // The runner draws it.
+            continue;
+        }
         let mut drawing = Drawing {
             family: *index,
             strategy,
@@ -569,17 +759,22 @@ mod tests {
     use crate::generate::server_rules;
 
     /// The stream gives exactly the cases of drawing every family in order, whatever the
-    /// number of workers.
+    /// number of workers, and whatever families the runner takes over.
     #[test]
     fn the_workers_make_the_cases_of_drawing_in_place() {
         let worlds = [World::bundled(), World::bundled_with_users()];
-        for (world, workers) in worlds.iter().flat_map(|w| [0, 1, 3].map(|n| (w, n))) {
+        let setups = [(0, false), (1, false), (3, false), (1, true), (3, true)];
+        for (world, (workers, eager)) in worlds.iter().flat_map(|w| setups.map(|s| (w, s))) {
             let rules = server_rules();
             let mut stream = match workers {
                 0 => CaseStream::in_place(world, &rules, 7, (300, 4)),
                 _ => CaseStream::start_workers(world, &rules, 7, (300, 4), workers)
                     .expect("threads start"),
             };
+            let mut taken_over = 0;
+            if let Source::Workers(source) = &mut stream.source {
+                source.eager = eager;
+            }
             let mut expected = Vec::new();
             for rule in &rules {
                 let Some(strategy) = family(*rule, world) else {
@@ -611,9 +806,17 @@ mod tests {
                 if let Some(verdict) = verdict {
                     assert_eq!(verdict, judge_request(world, &case.request, &case.caller()));
                 }
+                if let Source::Workers(source) = &stream.source {
+                    taken_over += usize::from(source.claimed(index) == BY_RUNNER);
+                }
                 made.push((rules[index], case));
             }
             assert_eq!(made, expected);
+            // Taking over at every step, the runner draws some families itself (a single
+            // worker is at most AHEAD families ahead; more workers may have started them all).
+            if eager && workers == 1 {
+                assert!(taken_over > 0, "the runner took over no family");
+            }
         }
     }
 }
