@@ -896,6 +896,18 @@ mod behaviour {
             refused.checks
         );
         assert_eq!(refused.status_of(rules::S_ACCEPT_VALID), None);
+        // The message names the rejected request that took effect (case 1), not only the
+        // request whose answer revealed it.
+        let found = &refused
+            .checks
+            .iter()
+            .find(|check| check.rule == rules::S_ERROR_NO_EFFECT)
+            .expect("an S-ERROR-NO-EFFECT check")
+            .found;
+        assert!(
+            found.contains(r#"case 1 (rejected with ResourceNotFoundException): {"StackId":"s1","AppId":"rails3","InstanceIds":["nope"]"#),
+            "{found}"
+        );
     }
 
     #[test]

@@ -33,8 +33,39 @@ pub struct Session {
     /// Bumped whenever `world` changes, so that a verdict prepared earlier is known stale.
     version: u64,
     deployment_ids: HashMap<String, usize>,
-    rejected_effects: Vec<Effect>,
+    rejected_effects: Vec<Rejected>,
     cases: usize,
+}
+
+/// A rejected request whose effect it must not have had: what S-ERROR-NO-EFFECT names when an
+/// answer shows it took effect after all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rejected {
+    effect: Effect,
+    /// The case it was (counted from 1, as in S-UNIQUE-ID's messages).
+    case: usize,
+    /// How it was rejected, and the start of its body.
+    summary: String,
+}
+
+impl Rejected {
+    /// The longest part of the body a message quotes.
+    const BODY_CHARS: usize = 160;
+
+    fn new(effect: &Effect, case: usize, request: &RawRequest, outcome: Option<&Outcome>) -> Self {
+        let body = request.body_text();
+        let quoted: String = body.chars().take(Self::BODY_CHARS).collect();
+        let more = if quoted.len() < body.len() { "…" } else { "" };
+        let answer = match outcome {
+            Some(outcome) => format!("rejected with {outcome}"),
+            None => "no readable answer".to_owned(),
+        };
+        Rejected {
+            effect: effect.clone(),
+            case,
+            summary: format!("case {case} ({answer}): {quoted}{more}"),
+        }
+    }
 }
 
 /// A verdict made before the response came back (see [`Session::prepare`]),
@@ -174,13 +205,14 @@ impl Session {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("; ");
+                let causes = self.causes(&indices, verdict.effect());
                 judgement = shadow_judgement;
                 judgement.checks.push(Check {
                     rule: rules::S_ERROR_NO_EFFECT,
                     status: Status::Failed,
                     expected: "rejected requests change nothing".to_owned(),
                     found: format!(
-                        "the answer fits a state in which an earlier rejected request took effect ({found})"
+                        "the answer fits a state in which an earlier rejected request took effect: {causes} (judged without it: {found})"
                     ),
                     behaviour: None,
                 });
@@ -219,11 +251,38 @@ impl Session {
             }
             Some(Outcome::Error(_)) | None => {
                 if verdict.effect() != &Effect::None {
-                    self.rejected_effects.push(verdict.effect().clone());
+                    self.rejected_effects.push(Rejected::new(
+                        verdict.effect(),
+                        self.cases,
+                        request,
+                        judgement.outcome.as_ref(),
+                    ));
                 }
             }
         }
         judgement
+    }
+
+    /// The rejected requests an explanation applies that can change a verdict with `effect`
+    /// (the copies of it: see [`explain`](Self::explain)), for a message: the first three and
+    /// how many more.
+    fn causes(&self, indices: &[usize], effect: &Effect) -> String {
+        const NAMED: usize = 3;
+        let relevant: Vec<&Rejected> = indices
+            .iter()
+            .filter_map(|index| self.rejected_effects.get(*index))
+            .filter(|rejected| rejected.effect == *effect)
+            .collect();
+        let mut text = relevant
+            .iter()
+            .take(NAMED)
+            .map(|rejected| rejected.summary.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if relevant.len() > NAMED {
+            text.push_str(&format!("; and {} more", relevant.len() - NAMED));
+        }
+        text
     }
 
     /// The rejected effects that explain a failing answer: each one alone, then all together
@@ -251,14 +310,14 @@ impl Session {
             .rejected_effects
             .iter()
             .enumerate()
-            .filter(|(_, rejected)| *rejected == effect)
+            .filter(|(_, rejected)| rejected.effect == *effect)
             .map(|(index, _)| index)
             .collect();
         let first = *relevant.first()?;
         let judge_with = |indices: &[usize]| {
             let mut shadow = self.world.clone();
             for index in indices {
-                self.rejected_effects[*index].apply(&mut shadow);
+                self.rejected_effects[*index].effect.apply(&mut shadow);
             }
             let judgement = judge_response(&judge_request(&shadow, request, caller), response);
             let explains = judgement.failures().next().is_none();
@@ -281,7 +340,7 @@ impl Session {
         let indices: Vec<usize> = (0..self.rejected_effects.len()).collect();
         let mut shadow = self.world.clone();
         for rejected in &self.rejected_effects {
-            rejected.apply(&mut shadow);
+            rejected.effect.apply(&mut shadow);
         }
         Some(Explanation {
             indices,
@@ -346,7 +405,7 @@ mod tests {
             tries.into_iter().find_map(|indices| {
                 let mut shadow = self.world.clone();
                 for index in &indices {
-                    self.rejected_effects[*index].apply(&mut shadow);
+                    self.rejected_effects[*index].effect.apply(&mut shadow);
                 }
                 let judgement = judge_response(&judge_request(&shadow, request, caller), response);
                 let explains = judgement.failures().next().is_none();
