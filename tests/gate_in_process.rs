@@ -584,3 +584,36 @@ fn a_stopped_run_stops_shrinking() {
     assert!(!report.interrupted);
     assert!(sent.load(Ordering::SeqCst) > report.cases + 5);
 }
+
+/// A target reused for a second run keeps the versions its first run's rollbacks used up: the
+/// second run fails, and each rollback failure says what state the answer fits, and why.
+#[test]
+fn a_target_reused_from_an_earlier_run_is_named_as_the_likely_cause() {
+    let world = World::bundled();
+    let target = ReferenceTarget::new(world.clone());
+    let config = RunConfig::default().with_cases(600).with_seed(3);
+    let first = gate(&target, &world, &config);
+    assert!(first.passed(), "{}", summary(&first));
+    let second = gate(&target, &world, &config);
+    assert!(!second.passed(), "the second run starts in another state");
+    let failures: Vec<_> = second
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Failed)
+        .collect();
+    assert!(!failures.is_empty());
+    for failure in failures {
+        let found = &failure
+            .counterexample
+            .as_ref()
+            .expect("a counterexample")
+            .found;
+        assert!(
+            found.contains(
+                "has no earlier version left: did the target start in the world's state?"
+            ),
+            "{}: {found}",
+            failure.id
+        );
+    }
+}

@@ -910,6 +910,31 @@ mod behaviour {
         );
     }
 
+    /// A rollback refused as if the app had no earlier version, in a session that used none
+    /// up: the failure says which state the answer fits (a target that did not start in the
+    /// world's state); a failure that fits no such state does not.
+    #[test]
+    fn a_rollback_answered_from_an_earlier_state_is_named() {
+        let rollback =
+            RawRequest::json(r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#);
+        let caller = CallerIdentity::Unsigned;
+        let hint = "has no earlier version left: did the target start in the world's state?";
+        // For each code: whether every failure of a refusal with it gives the hint.
+        for (code, hinted) in [
+            ("ValidationException", true),
+            ("ResourceNotFoundException", false),
+        ] {
+            let judgement =
+                Session::new(world()).observe(&rollback, &caller, &error_response(code));
+            let found: Vec<&str> = judgement.failures().map(|c| c.found.as_str()).collect();
+            assert!(!found.is_empty(), "{code}");
+            assert!(
+                found.iter().all(|f| f.contains(hint) == hinted),
+                "{code}: {found:?}"
+            );
+        }
+    }
+
     #[test]
     fn o_precedence() {
         // Broken: V-TYPE (validation group) and N-STACK (existence group).

@@ -239,6 +239,10 @@ impl Session {
             });
         }
 
+        if judgement.failures().next().is_some() {
+            self.hint_at_earlier_rollbacks(verdict, request, caller, response, &mut judgement);
+        }
+
         match judgement.outcome {
             Some(Outcome::Success) => {
                 if verdict.effect() != &Effect::None {
@@ -261,6 +265,47 @@ impl Session {
             }
         }
         judgement
+    }
+
+    /// When a rollback's failing answer fits a state in which the app had no earlier version
+    /// left, says so in each failure: the usual cause is a target that did not start in the
+    /// world's state (one that served an earlier run keeps the versions it used up). Only a
+    /// hint: the failures stay.
+    fn hint_at_earlier_rollbacks(
+        &self,
+        verdict: &Verdict,
+        request: &RawRequest,
+        caller: &CallerIdentity,
+        response: &Response,
+        judgement: &mut Judgement,
+    ) {
+        let Effect::RollBack { stack_id, app_id } = verdict.effect() else {
+            return;
+        };
+        // Explained by rejected requests of this run already (S-ERROR-NO-EFFECT): the other
+        // explanation is given as well (the target's state before the run cannot be told apart
+        // from a rejected rollback that took effect).
+        let explained = judgement.status_of(rules::S_ERROR_NO_EFFECT) == Some(Status::Failed);
+        let mut exhausted = self.world.clone();
+        while exhausted.roll_back(stack_id, app_id) {}
+        // Strictly: the answer a target in that state gives (a refusal with another code than
+        // V-ROLLBACK-DEPTH's fits it only loosely, and points elsewhere).
+        if !judge_response(&judge_request(&exhausted, request, caller), response).conforms(true) {
+            return;
+        }
+        let fits = if explained {
+            "or a state in which, from the start,"
+        } else {
+            "this answer fits a state in which"
+        };
+        let hint = format!(
+            " ({fits} app {app_id:?} of stack {stack_id:?} has no earlier version left: did the target start in the world's state? A target that served an earlier run keeps the versions its rollbacks used up)"
+        );
+        for check in &mut judgement.checks {
+            if check.status == Status::Failed {
+                check.found.push_str(&hint);
+            }
+        }
     }
 
     /// The rejected requests an explanation applies that can change a verdict with `effect`

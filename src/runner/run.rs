@@ -111,7 +111,8 @@ struct Execution {
 /// answer with the oracle (tracking the target's state as the oracle's world), and shrinks the
 /// first counterexample of every broken rule by re-asking the target.
 ///
-/// The target must start in the state of `world`. Cases are generated ahead on worker threads
+/// The target must start in the state of `world` (a target that served an earlier run keeps
+/// the app versions its rollbacks used up; rollback failures that fit that say so). Cases are generated ahead on worker threads
 /// (one per core but the runner's, none on a single core): the same cases, in the same order, as
 /// generated in place. With [`RunConfig::concurrency`] above 1, up to that many requests are in
 /// flight at once; the cases and the order in which they are judged stay the same, and a
