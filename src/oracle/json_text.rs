@@ -1405,6 +1405,11 @@ fn scan_string(
                 }
                 escaped = true;
                 i = escape(b, i, out.as_deref_mut(), unpaired)?;
+                // Escapes often come in runs (`\"\"\"`, `\u00e9\u00e8`): the next one without
+                // a search.
+                while b.get(i) == Some(&b'\\') {
+                    i = escape(b, i, out.as_deref_mut(), unpaired)?;
+                }
                 seg = i;
             }
             0x00..=0x1f => {
@@ -2109,6 +2114,8 @@ mod tests {
             br#"[0,-0.0,1E+2,"\ud83d\ude00",[],[[]],{"":""}]"#,
             br#"{"chef":{"run_list":["recipe[x]"],"attrs":{"port":8080,"ratio":0.25}}}"#,
             b" [ \"\\\\\" , \"\\/\" , 123456789012345678901234567890 , false ] ",
+            // Runs of escapes, read one after another.
+            br#"{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\"x\"\"","t":"\\\\"}"#,
         ];
         const ALPHABET: &[u8] = b"{}[],:\"\\/ 0123456789-+.eEabfnrtu\tx\x01\xc3\xa9\xff";
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
