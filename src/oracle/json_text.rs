@@ -1405,12 +1405,28 @@ fn scan_string(
                 }
                 escaped = true;
                 i = escape(b, i, out.as_deref_mut(), unpaired)?;
-                // Escapes often come in runs (`\"\"\"`, `\u00e9\u00e8`): the next one without
-                // a search.
-                while b.get(i) == Some(&b'\\') {
-                    i = escape(b, i, out.as_deref_mut(), unpaired)?;
-                }
                 seg = i;
+                // Escapes often come in runs (`\"\"\"`, `\u00e9\u00e8`) or a few plain ASCII
+                // bytes apart (`{\"a\":{\"b\":`): those are read here byte by byte; a longer
+                // stretch, a non-ASCII byte or the end goes back to the search a word at a time.
+                let mut plain = 0;
+                while let Some(&next) = b.get(i) {
+                    match next {
+                        b'\\' => {
+                            if let Some(out) = out.as_deref_mut() {
+                                out.extend_from_slice(b.get(seg..i).unwrap_or_default());
+                            }
+                            i = escape(b, i, out.as_deref_mut(), unpaired)?;
+                            seg = i;
+                            plain = 0;
+                        }
+                        0x20..=0x7f if next != b'"' && plain < 8 => {
+                            i += 1;
+                            plain += 1;
+                        }
+                        _ => break,
+                    }
+                }
             }
             0x00..=0x1f => {
                 if non_ascii {
@@ -2114,6 +2130,9 @@ mod tests {
             br#"[0,-0.0,1E+2,"\ud83d\ude00",[],[[]],{"":""}]"#,
             br#"{"chef":{"run_list":["recipe[x]"],"attrs":{"port":8080,"ratio":0.25}}}"#,
             b" [ \"\\\\\" , \"\\/\" , 123456789012345678901234567890 , false ] ",
+            // Escapes a few plain bytes apart, then a long stretch, then non-ASCII.
+            "{\"u\":\"{\\\"a\\\":{\\\"b\\u00e9\\\":1},\\\"cccccccccccccccc\\\"}\\t\u{e9}x\"}"
+                .as_bytes(),
             // Runs of escapes, read one after another.
             br#"{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\"x\"\"","t":"\\\\"}"#,
         ];
