@@ -983,7 +983,10 @@ impl<'a, 's, 'k, K: Sink> Parser<'a, 's, 'k, K> {
         } else {
             None
         };
-        let (end, escaped) = scan_string(b, i, out, &mut self.limits.unpaired_surrogate)?;
+        let (end, escaped) = match short_plain_string(b, i) {
+            Some(end) => (end, false),
+            None => scan_string(b, i, out, &mut self.limits.unpaired_surrogate)?,
+        };
         let key = if escaped {
             KeyRef {
                 in_arena: true,
@@ -1441,6 +1444,23 @@ fn scan_string(
             _ => i += 1,
         }
     }
+}
+
+/// The index after the string whose opening quote is at `open` when it is short (at most 16
+/// bytes) and plain (printable ASCII, no backslash), as most member names are: read byte by
+/// byte, cheaper there than [`scan_string`]'s search a word at a time. `None` otherwise.
+#[inline]
+fn short_plain_string(b: &[u8], open: usize) -> Option<usize> {
+    let rest = b.get(open + 1..)?;
+    for (offset, &byte) in rest.iter().take(16).enumerate() {
+        match byte {
+            b'"' => return Some(open + 2 + offset),
+            b'\\' => return None,
+            0x20..=0x7e => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Scans the escape whose backslash is at `i`; returns the index after it.
@@ -2172,6 +2192,32 @@ mod tests {
             }
         }
         assert!(compared > 1000, "{compared}");
+    }
+
+    /// Where the short, plain string reading gives an end, the full scan gives the same one,
+    /// unescaped; and it gives one for every short plain name.
+    #[test]
+    fn short_plain_strings_end_where_scan_string_ends() {
+        let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
+        const BYTES: &[u8] = b"\"\\\x00\x1f\x7f\x80\xc3\xa9 aZ09:{}";
+        let mut short = 0;
+        for _ in 0..20_000 {
+            let len = rng.below(24);
+            let mut bytes = vec![b'"'];
+            bytes.extend((0..len).map(|_| BYTES[rng.below(BYTES.len())]));
+            if rng.below(2) == 0 {
+                bytes.push(b'"');
+            }
+            let mut unpaired = false;
+            let full = scan_string(&bytes, 0, None, &mut unpaired).ok();
+            if let Some(end) = short_plain_string(&bytes, 0) {
+                assert_eq!(full, Some((end, false)), "{bytes:?}");
+                short += 1;
+            }
+        }
+        assert!(short > 100, "{short}");
+        let name = br#""StackId":1"#;
+        assert_eq!(short_plain_string(name, 0), Some(9));
     }
 
     #[test]
