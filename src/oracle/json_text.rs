@@ -1449,7 +1449,7 @@ fn scan_string(
 /// The index after the string whose opening quote is at `open` when it is short (at most 16
 /// bytes) and plain (printable ASCII, no backslash), as most member names are: read byte by
 /// byte, cheaper there than [`scan_string`]'s search a word at a time. `None` otherwise.
-#[inline]
+#[inline(always)]
 fn short_plain_string(b: &[u8], open: usize) -> Option<usize> {
     let rest = b.get(open + 1..)?;
     for (offset, &byte) in rest.iter().take(16).enumerate() {
