@@ -1446,18 +1446,28 @@ fn scan_string(
     }
 }
 
-/// The index after the string whose opening quote is at `open` when it is short (at most 16
-/// bytes) and plain (printable ASCII, no backslash), as most member names are: read byte by
-/// byte, cheaper there than [`scan_string`]'s search a word at a time. `None` otherwise.
+/// The index after the string whose opening quote is at `open` when it is short (it ends
+/// within the 16 bytes after the quote) and plain (ASCII, no backslash, no control byte), as
+/// most member names are; `None` otherwise (then [`scan_string`] reads it). Two words at most,
+/// without [`scan_string`]'s bookkeeping.
 #[inline(always)]
 fn short_plain_string(b: &[u8], open: usize) -> Option<usize> {
-    let rest = b.get(open + 1..)?;
-    for (offset, &byte) in rest.iter().take(16).enumerate() {
-        match byte {
-            b'"' => return Some(open + 2 + offset),
-            b'\\' => return None,
-            0x20..=0x7e => {}
-            _ => return None,
+    for word in 0..2 {
+        let at = open + 1 + 8 * word;
+        let x = u64::from_le_bytes(*b.get(at..)?.first_chunk::<8>()?);
+        let special = special_mask(x);
+        let before = if special == 0 {
+            u64::MAX
+        } else {
+            (special & special.wrapping_neg()) - 1
+        };
+        if x & HI & before != 0 {
+            // Non-ASCII: its UTF-8 must be checked.
+            return None;
+        }
+        if special != 0 {
+            let offset = (special.trailing_zeros() / 8) as usize;
+            return (b.get(at + offset) == Some(&b'"')).then_some(at + offset + 1);
         }
     }
     None
