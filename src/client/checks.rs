@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use crate::client::answer::{Answer, describe_response};
 use crate::client::mock::RecordedRequest;
-use crate::client::outcome::{ClientOutcome, cut};
+use crate::client::outcome::ClientOutcome;
+use crate::contract::excerpt::excerpt;
 use crate::contract::{CreateDeploymentInput, RuleId, rules, wire};
 use crate::oracle::CallerIdentity;
 use crate::world::{User, World};
@@ -132,22 +133,19 @@ pub fn check_body(
         Err(error) => {
             return fail(format!(
                 "a body that is not JSON ({error}): {}",
-                cut(&request.body_text(), 300)
+                excerpt(&request.body, 300)
             ));
         }
     };
     if !found.is_object() {
         return fail(format!(
             "a body that is not a JSON object: {}",
-            cut(&request.body_text(), 300)
+            excerpt(&request.body, 300)
         ));
     }
     match first_difference(&expected, &found, "$") {
         None => Ok(()),
-        Some(difference) => fail(format!(
-            "{difference} in {}",
-            cut(&request.body_text(), 300)
-        )),
+        Some(difference) => fail(format!("{difference} in {}", excerpt(&request.body, 300))),
     }
 }
 

@@ -9,7 +9,8 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Mutex;
 
 use crate::client::client::Client;
-use crate::client::outcome::{ClientCall, ClientOutcome, cut};
+use crate::client::outcome::{ClientCall, ClientOutcome};
+use crate::contract::excerpt::cut;
 use crate::target::BoxFuture;
 
 /// The longest a driver may take over one case by default.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::contract::CreateDeploymentInput;
+use crate::contract::excerpt::cut;
 
 /// One call for the client under test to make: where to send it, with which credentials, and
 /// the logical request in the API's member names. Serialised, it is the line the gate writes
@@ -135,13 +136,4 @@ impl ClientOutcome {
             }
         }
     }
-}
-
-/// `text` cut to `limit` characters, with `…` when cut.
-pub(crate) fn cut(text: &str, limit: usize) -> String {
-    let mut out: String = text.chars().take(limit).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
 }

@@ -5,6 +5,7 @@
 mod catalogue;
 mod command;
 mod error_code;
+pub(crate) mod excerpt;
 mod request;
 mod response;
 mod rule;

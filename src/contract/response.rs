@@ -41,12 +41,11 @@ impl Observation {
     /// `status body`, the body cut to `limit` characters, for failure messages.
     #[must_use]
     pub fn brief(&self, limit: usize) -> String {
-        let text = self.body_text();
-        let mut cut: String = text.chars().take(limit).collect();
-        if cut.len() < text.len() {
-            cut.push('…');
-        }
-        format!("{} {}", self.status, cut)
+        format!(
+            "{} {}",
+            self.status,
+            crate::contract::excerpt::excerpt(&self.body, limit)
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::contract::excerpt::excerpt;
 use crate::contract::{RawRequest, Response, rules};
 use crate::oracle::identity::CallerIdentity;
 use crate::oracle::judge::{Check, Judgement, Status, judge_response};
@@ -42,9 +43,8 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rejected {
     effect: Effect,
-    /// The case it was (counted from 1, as in S-UNIQUE-ID's messages).
-    case: usize,
-    /// How it was rejected, and the start of its body.
+    /// Its case number (counted from 1, as in S-UNIQUE-ID's messages), how it was rejected,
+    /// and the start of its body.
     summary: String,
 }
 
@@ -53,17 +53,14 @@ impl Rejected {
     const BODY_CHARS: usize = 160;
 
     fn new(effect: &Effect, case: usize, request: &RawRequest, outcome: Option<&Outcome>) -> Self {
-        let body = request.body_text();
-        let quoted: String = body.chars().take(Self::BODY_CHARS).collect();
-        let more = if quoted.len() < body.len() { "…" } else { "" };
+        let quoted = excerpt(&request.body, Self::BODY_CHARS);
         let answer = match outcome {
             Some(outcome) => format!("rejected with {outcome}"),
             None => "no readable answer".to_owned(),
         };
         Rejected {
             effect: effect.clone(),
-            case,
-            summary: format!("case {case} ({answer}): {quoted}{more}"),
+            summary: format!("case {case} ({answer}): {quoted}"),
         }
     }
 }
