@@ -1232,22 +1232,24 @@ fn special_mask(x: u64) -> u64 {
     control | zero_bytes(x ^ (LO * u64::from(b'"'))) | zero_bytes(x ^ (LO * u64::from(b'\\')))
 }
 
+/// The index of the special byte in the 8 bytes `x` read at `at`, if any (noting non-ASCII
+/// bytes before it, or in the whole word when there is none).
+#[inline]
+fn in_word(x: u64, at: usize, non_ascii: &mut bool) -> Option<usize> {
+    let special = special_mask(x);
+    if special == 0 {
+        *non_ascii |= x & HI != 0;
+        return None;
+    }
+    let before = (special & special.wrapping_neg()) - 1;
+    *non_ascii |= x & HI & before != 0;
+    Some(at + (special.trailing_zeros() / 8) as usize)
+}
+
 /// The index of the first `"`, `\` or control byte at or after `i` (or `b.len()`); sets
 /// `non_ascii` when a byte >= 0x80 is skipped.
 #[inline(always)]
 fn find_special(b: &[u8], mut i: usize, non_ascii: &mut bool) -> usize {
-    /// The special byte in the 8 bytes `x` at `at`, if any (noting non-ASCII bytes before it).
-    #[inline]
-    fn in_word(x: u64, at: usize, non_ascii: &mut bool) -> Option<usize> {
-        let special = special_mask(x);
-        if special == 0 {
-            *non_ascii |= x & HI != 0;
-            return None;
-        }
-        let before = (special & special.wrapping_neg()) - 1;
-        *non_ascii |= x & HI & before != 0;
-        Some(at + (special.trailing_zeros() / 8) as usize)
-    }
     #[inline]
     fn word(bytes: &[u8; 32], k: usize) -> u64 {
         let mut word = [0u8; 8];
@@ -1452,22 +1454,17 @@ fn scan_string(
 /// without [`scan_string`]'s bookkeeping.
 #[inline(always)]
 fn short_plain_string(b: &[u8], open: usize) -> Option<usize> {
+    let mut non_ascii = false;
     for word in 0..2 {
         let at = open + 1 + 8 * word;
         let x = u64::from_le_bytes(*b.get(at..)?.first_chunk::<8>()?);
-        let special = special_mask(x);
-        let before = if special == 0 {
-            u64::MAX
-        } else {
-            (special & special.wrapping_neg()) - 1
-        };
-        if x & HI & before != 0 {
-            // Non-ASCII: its UTF-8 must be checked.
+        let special = in_word(x, at, &mut non_ascii);
+        if non_ascii {
+            // Its UTF-8 must be checked.
             return None;
         }
-        if special != 0 {
-            let offset = (special.trailing_zeros() / 8) as usize;
-            return (b.get(at + offset) == Some(&b'"')).then_some(at + offset + 1);
+        if let Some(special) = special {
+            return (b.get(special) == Some(&b'"')).then_some(special + 1);
         }
     }
     None
