@@ -60,6 +60,15 @@ const BY_RUNNER: u8 = 2;
 /// it; the runner, while it waits for cases, takes over unclaimed families from the end.
 type Claims = Arc<[AtomicU8]>;
 
+/// Claims `family` for `by` (a worker or the runner); false when someone else has it.
+fn claim(claims: &Claims, family: usize, by: u8) -> bool {
+    claims.get(family).is_some_and(|claim| {
+        claim
+            .compare_exchange(UNCLAIMED, by, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    })
+}
+
 /// The settings of every random source of a run (no failure persistence: a run is not a test).
 pub(crate) fn runner_config() -> Config {
     Config {
@@ -243,15 +252,19 @@ struct Workers {
     family: Option<usize>,
     ended: bool,
     batch: std::vec::IntoIter<Generated>,
+    take_over: TakeOver,
+    /// Whether the runner takes over families at every step, not only while it waits (tests).
+    eager: bool,
+}
+
+/// The families the runner takes over from the workers, and what it needs to draw them.
+struct TakeOver {
     claims: Claims,
-    /// What the runner needs to draw the families it takes over.
     world: World,
     rules: Vec<RuleId>,
     seed: u64,
-    /// The families the runner took over, latest (frontmost) last.
+    /// The families taken over, latest (frontmost) last.
     taken: Vec<Taken>,
-    /// Whether the runner takes over families at every step, not only while it waits (tests).
-    eager: bool,
 }
 
 /// A family the runner took over: the cases drawn ahead, and the drawing, until done.
@@ -459,11 +472,13 @@ impl CaseStream {
                 family: None,
                 ended: true,
                 batch: Vec::new().into_iter(),
-                claims,
-                world: world.clone(),
-                rules: rules.to_vec(),
-                seed,
-                taken: Vec::new(),
+                take_over: TakeOver {
+                    claims,
+                    world: world.clone(),
+                    rules: rules.to_vec(),
+                    seed,
+                    taken: Vec::new(),
+                },
                 eager: false,
             })),
         })
@@ -508,7 +523,8 @@ impl CaseStream {
 impl Workers {
     /// Who draws the cases of `family`.
     fn claimed(&self, family: usize) -> u8 {
-        self.claims
+        self.take_over
+            .claims
             .get(family)
             .map_or(UNCLAIMED, |claim| claim.load(Ordering::Acquire))
     }
@@ -527,14 +543,19 @@ impl Workers {
             }
             let family = self.family?;
             if self.eager {
-                self.take_over(family, plan);
+                self.take_over.step(family, plan);
             }
-            if let Some(taken) = self.taken.last_mut().filter(|t| t.family == family) {
+            if let Some(taken) = self
+                .take_over
+                .taken
+                .last_mut()
+                .filter(|t| t.family == family)
+            {
                 // A family the runner took over: what it drew ahead, then the rest.
                 if let Some(next) = taken.made.pop_front().or_else(|| taken.draw()) {
                     return Some(next);
                 }
-                self.taken.pop();
+                self.take_over.taken.pop();
                 self.ended = true;
                 continue;
             }
@@ -548,13 +569,7 @@ impl Workers {
                     Err(TryRecvError::Empty) => {}
                 }
                 // Nothing ready: draw ahead for a family taken over, or wait.
-                if !take_over_step(
-                    &mut self.taken,
-                    &self.claims,
-                    family,
-                    plan,
-                    (&self.world, &self.rules, self.seed),
-                ) {
+                if !self.take_over.step(family, plan) {
                     break receiver.recv().map_err(|_| ());
                 }
             };
@@ -576,63 +591,47 @@ impl Workers {
             }
         }
     }
-
-    /// One step of drawing ahead (tests: at every step).
-    fn take_over(&mut self, reading: usize, plan: &Plan) {
-        take_over_step(
-            &mut self.taken,
-            &self.claims,
-            reading,
-            plan,
-            (&self.world, &self.rules, self.seed),
-        );
-    }
 }
 
-/// While the runner waits for the cases of `reading`: draws one case ahead for the family it
-/// took over last, or, when that one is done, takes over the last family after `reading` that
-/// no worker has started. False when there is nothing to draw.
-fn take_over_step(
-    taken: &mut Vec<Taken>,
-    claims: &Claims,
-    reading: usize,
-    plan: &Plan,
-    (world, rules, seed): (&World, &[RuleId], u64),
-) -> bool {
-    if let Some(last) = taken
-        .last_mut()
-        .filter(|t| t.left > 0 && t.family > reading)
-    {
-        if let Some(next) = last.draw() {
-            last.made.push_back(next);
-            return true;
+impl TakeOver {
+    /// While the runner waits for the cases of `reading`: draws one case ahead for the family
+    /// it took over last, or, when that one is done, takes over the last family after `reading`
+    /// that no worker has started. False when there is nothing to draw.
+    fn step(&mut self, reading: usize, plan: &Plan) -> bool {
+        if let Some(last) = self
+            .taken
+            .last_mut()
+            .filter(|t| t.left > 0 && t.family > reading)
+        {
+            if let Some(next) = last.draw() {
+                last.made.push_back(next);
+                return true;
+            }
         }
+        if plan.per_rule > STEAL_MAX {
+            return false;
+        }
+        let before = self
+            .taken
+            .last()
+            .map_or(plan.has_family.len(), |t| t.family);
+        let Some(family) = (reading + 1..before).rev().find(|f| {
+            plan.has_family.get(*f).copied().unwrap_or(false) && claim(&self.claims, *f, BY_RUNNER)
+        }) else {
+            return false;
+        };
+        let Some(rule) = self.rules.get(family).copied() else {
+            return false;
+        };
+        self.taken.push(Taken {
+            family,
+            made: VecDeque::new(),
+            strategy: crate::generate::family(rule, &self.world),
+            runner: runner_for(self.seed, rule),
+            left: plan.per_rule,
+        });
+        true
     }
-    if plan.per_rule > STEAL_MAX {
-        return false;
-    }
-    let before = taken.last().map_or(plan.has_family.len(), |t| t.family);
-    let Some(family) = (reading + 1..before).rev().find(|f| {
-        plan.has_family.get(*f).copied().unwrap_or(false)
-            && claims.get(*f).is_some_and(|claim| {
-                claim
-                    .compare_exchange(UNCLAIMED, BY_RUNNER, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-            })
-    }) else {
-        return false;
-    };
-    let Some(rule) = rules.get(family).copied() else {
-        return false;
-    };
-    taken.push(Taken {
-        family,
-        made: VecDeque::new(),
-        strategy: crate::generate::family(rule, world),
-        runner: runner_for(seed, rule),
-        left: plan.per_rule,
-    });
-    true
 }
 
 impl Drop for CaseStream {
@@ -671,11 +670,7 @@ impl Outbox {
 
     /// Claims `family` for the worker; false when the runner took it over.
     fn claim(&self, family: usize) -> bool {
-        self.claims.get(family).is_some_and(|claim| {
-            claim
-                .compare_exchange(UNCLAIMED, BY_WORKER, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-        })
+        claim(&self.claims, family, BY_WORKER)
     }
 
     /// Sends a batch; `false` when nobody listens any more.
