@@ -17,11 +17,30 @@ pub const MODELLED_CODES: [ErrorCode; 2] = [
     ErrorCode::ResourceNotFoundException,
 ];
 
-/// Error codes the model does not list; C-ERROR-UNMODELED answers with them (status, code).
-pub const UNMODELLED_CODES: [(u16, &str); 2] =
-    [(400, "ThrottlingException"), (403, "AccessDeniedException")];
+/// The (status, code) pairs C-ERROR-CODE answers with, each in every [`ErrorForm`]: the
+/// modelled codes with 400, and `ResourceNotFoundException` with another 4xx too (the
+/// awsJson1_1 rules find the code without looking at the status).
+pub const MODELLED_ERRORS: [(u16, ErrorCode); 3] = [
+    (400, ErrorCode::ValidationException),
+    (400, ErrorCode::ResourceNotFoundException),
+    (404, ErrorCode::ResourceNotFoundException),
+];
 
-/// Where an error answer carries its code: the forms a client MUST accept (`AWSJSON11.md`).
+/// Error codes the model does not list, with the status they come with; C-ERROR-UNMODELED
+/// answers with each of them in every [`ErrorForm`].
+pub const UNMODELLED_CODES: [(u16, &str); 3] = [
+    (400, "ThrottlingException"),
+    (403, "AccessDeniedException"),
+    (429, "TooManyRequestsException"),
+];
+
+/// Where an error answer carries its code: every form a client MUST read (`AWSJSON11.md`;
+/// the awsJson1_1 rules: the `X-Amzn-Errortype` header, else the body `code`, else the body
+/// `__type`; keep what is before the first `:`, then what is after the first `#`).
+///
+/// Each form names, in [`ErrorForm::smithy_test`], the Smithy awsJson1_1 protocol test
+/// (`smithy-aws-protocol-tests/model/awsJson1_1/errors.smithy` in smithy-lang/smithy) whose
+/// answer it is, or the rule of the specification it checks where no test has that answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorForm {
     /// `{"__type": "ValidationException", "message": ...}`.
@@ -32,34 +51,58 @@ pub enum ErrorForm {
     TypeWithUri,
     /// `{"__type": "com.amazonaws.opsworks#ValidationException:http://internal...", ...}`.
     NamespacedTypeWithUri,
-    /// Header `X-Amzn-Errortype: ValidationException`, body `{"message": ...}` without a type.
-    HeaderAlone,
-    /// Header `X-Amzn-Errortype: ValidationException:http://internal...`, body without a type.
-    HeaderWithUri,
-    /// Header `X-Amzn-Errortype: ValidationException`, body `__type` naming another code: the
-    /// header wins.
-    HeaderOverBody,
+    /// `{"__type": "com.amazonaws.opsworks#ValidationException", "ErrorDetails":
+    /// [{"__type": "com.amazon.internal#ErrorDetails", ...}]}`: the nested `__type` is not the
+    /// code.
+    NestedType,
     /// `{"code": "ValidationException", "message": ...}`.
     CodeField,
     /// `{"code": "com.amazonaws.opsworks#ValidationException", ...}`.
     NamespacedCode,
+    /// `{"code": "com.amazonaws.opsworks#ValidationException:http://internal...", ...}`.
+    NamespacedCodeWithUri,
+    /// `{"code": "ValidationException", "__type": "ResourceNotFoundException", ...}`: `code`
+    /// wins.
+    CodeOverType,
+    /// Header `X-Amzn-Errortype: ValidationException`, body `{"message": ...}` without a code.
+    HeaderAlone,
+    /// Header `X-Amzn-Errortype: ValidationException:http://internal...`, body without a code.
+    HeaderWithUri,
+    /// Header `X-Amzn-Errortype: com.amazonaws.opsworks#ValidationException:http://internal...`,
+    /// body without a code.
+    HeaderWithUriAndNamespace,
+    /// Header `X-Amzn-Errortype: ValidationException` and the same body `__type`.
+    HeaderSameType,
+    /// Header `X-Amzn-Errortype: ValidationException`, body `__type` naming another code: the
+    /// header wins.
+    HeaderOverBody,
+    /// Header `X-Amzn-Errortype: ValidationException`, body `code` naming another code: the
+    /// header wins.
+    HeaderOverCode,
 }
 
 impl ErrorForm {
-    /// Every form, in the order the runner uses them.
-    pub const ALL: [ErrorForm; 9] = [
+    /// Every form, in the order the runner uses them (the body forms first, simplest first).
+    pub const ALL: [ErrorForm; 15] = [
         ErrorForm::BareType,
         ErrorForm::NamespacedType,
         ErrorForm::TypeWithUri,
         ErrorForm::NamespacedTypeWithUri,
-        ErrorForm::HeaderAlone,
-        ErrorForm::HeaderWithUri,
-        ErrorForm::HeaderOverBody,
+        ErrorForm::NestedType,
         ErrorForm::CodeField,
         ErrorForm::NamespacedCode,
+        ErrorForm::NamespacedCodeWithUri,
+        ErrorForm::CodeOverType,
+        ErrorForm::HeaderAlone,
+        ErrorForm::HeaderWithUri,
+        ErrorForm::HeaderWithUriAndNamespace,
+        ErrorForm::HeaderSameType,
+        ErrorForm::HeaderOverBody,
+        ErrorForm::HeaderOverCode,
     ];
 
-    /// A short name of the form, as reports show it.
+    /// A short name of the form, as reports and known-failures ledgers show it (never holds
+    /// `": "`, so a ledger's reason can start with it).
     #[must_use]
     pub const fn label(self) -> &'static str {
         match self {
@@ -67,13 +110,67 @@ impl ErrorForm {
             ErrorForm::NamespacedType => "namespaced __type",
             ErrorForm::TypeWithUri => "__type with :URI suffix",
             ErrorForm::NamespacedTypeWithUri => "namespaced __type with :URI suffix",
+            ErrorForm::NestedType => "namespaced __type and a nested __type in another member",
+            ErrorForm::CodeField => "body code field",
+            ErrorForm::NamespacedCode => "namespaced body code field",
+            ErrorForm::NamespacedCodeWithUri => "namespaced body code field with :URI suffix",
+            ErrorForm::CodeOverType => "body code field with a different __type (code wins)",
             ErrorForm::HeaderAlone => "X-Amzn-Errortype header without body __type",
             ErrorForm::HeaderWithUri => "X-Amzn-Errortype header with :URI suffix, no body __type",
+            ErrorForm::HeaderWithUriAndNamespace => {
+                "X-Amzn-Errortype header with namespace and :URI suffix, no body __type"
+            }
+            ErrorForm::HeaderSameType => "X-Amzn-Errortype header with the same body __type",
             ErrorForm::HeaderOverBody => {
                 "X-Amzn-Errortype header with a different body __type (header wins)"
             }
-            ErrorForm::CodeField => "body code field",
-            ErrorForm::NamespacedCode => "namespaced body code field",
+            ErrorForm::HeaderOverCode => {
+                "X-Amzn-Errortype header with a different body code (header wins)"
+            }
+        }
+    }
+
+    /// The Smithy awsJson1_1 protocol test this form is the answer of
+    /// (`smithy-aws-protocol-tests/model/awsJson1_1/errors.smithy`), or, where no test has
+    /// this answer, the rule of the specification it checks.
+    ///
+    /// ```
+    /// use opsworks_conformance::client::ErrorForm;
+    /// assert_eq!(
+    ///     ErrorForm::NamespacedCodeWithUri.smithy_test(),
+    ///     "AwsJson11FooErrorUsingCodeUriAndNamespace"
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn smithy_test(self) -> &'static str {
+        match self {
+            ErrorForm::BareType => "AwsJson11FooErrorWithDunderType",
+            ErrorForm::NamespacedType => "AwsJson11FooErrorWithDunderTypeAndNamespace",
+            ErrorForm::TypeWithUri => {
+                "no test of its own: the sanitising rule (keep what is before the first `:`) of AwsJson11FooErrorUsingXAmznErrorTypeWithUri, applied to __type"
+            }
+            ErrorForm::NamespacedTypeWithUri => "AwsJson11FooErrorWithDunderTypeUriAndNamespace",
+            ErrorForm::NestedType => "AwsJson11FooErrorWithNestedTypeProperty",
+            ErrorForm::CodeField => "AwsJson11FooErrorUsingCode",
+            ErrorForm::NamespacedCode => "AwsJson11FooErrorUsingCodeAndNamespace",
+            ErrorForm::NamespacedCodeWithUri => "AwsJson11FooErrorUsingCodeUriAndNamespace",
+            ErrorForm::CodeOverType => {
+                "no test of its own: the order `code` before `__type` (aws-json-1_1-protocol.rst, \"Operation error serialization\")"
+            }
+            ErrorForm::HeaderAlone => "AwsJson11FooErrorUsingXAmznErrorType",
+            ErrorForm::HeaderWithUri => "AwsJson11FooErrorUsingXAmznErrorTypeWithUri",
+            ErrorForm::HeaderWithUriAndNamespace => {
+                "AwsJson11FooErrorUsingXAmznErrorTypeWithUriAndNamespace"
+            }
+            ErrorForm::HeaderSameType => {
+                "no test of its own: AwsJson11FooErrorUsingXAmznErrorType with AwsJson11FooErrorWithDunderType's body (what most AWS services send)"
+            }
+            ErrorForm::HeaderOverBody => {
+                "no test of its own: the header is checked first (aws-json-1_1-protocol.rst, \"Operation error serialization\")"
+            }
+            ErrorForm::HeaderOverCode => {
+                "no test of its own: AwsJson11FooErrorUsingCode's \"must first check for the X-Amzn-Errortype and then check for a top-level 'code' property\""
+            }
         }
     }
 
@@ -81,33 +178,60 @@ impl ErrorForm {
     #[must_use]
     pub fn render(self, status: u16, code: &str) -> Observation {
         let message = format!("opsworks-conformance answers {code} as: {}", self.label());
+        let namespaced = format!("{NAMESPACE}#{code}");
         let (header, body) = match self {
             ErrorForm::BareType => (None, json!({ "__type": code, "message": message })),
-            ErrorForm::NamespacedType => (
-                None,
-                json!({ "__type": format!("{NAMESPACE}#{code}"), "message": message }),
-            ),
+            ErrorForm::NamespacedType => {
+                (None, json!({ "__type": namespaced, "message": message }))
+            }
             ErrorForm::TypeWithUri => (
                 None,
                 json!({ "__type": format!("{code}{URI_SUFFIX}"), "message": message }),
             ),
             ErrorForm::NamespacedTypeWithUri => (
                 None,
-                json!({ "__type": format!("{NAMESPACE}#{code}{URI_SUFFIX}"), "message": message }),
+                json!({ "__type": format!("{namespaced}{URI_SUFFIX}"), "message": message }),
+            ),
+            ErrorForm::NestedType => (
+                None,
+                json!({
+                    "__type": namespaced,
+                    "message": message,
+                    "ErrorDetails": [
+                        { "__type": "com.amazon.internal#ErrorDetails", "reason": "Some reason" }
+                    ]
+                }),
+            ),
+            ErrorForm::CodeField => (None, json!({ "code": code, "message": message })),
+            ErrorForm::NamespacedCode => (None, json!({ "code": namespaced, "message": message })),
+            ErrorForm::NamespacedCodeWithUri => (
+                None,
+                json!({ "code": format!("{namespaced}{URI_SUFFIX}"), "message": message }),
+            ),
+            ErrorForm::CodeOverType => (
+                None,
+                json!({ "code": code, "__type": other_code(code), "message": message }),
             ),
             ErrorForm::HeaderAlone => (Some(code.to_owned()), json!({ "message": message })),
             ErrorForm::HeaderWithUri => (
                 Some(format!("{code}{URI_SUFFIX}")),
                 json!({ "message": message }),
             ),
+            ErrorForm::HeaderWithUriAndNamespace => (
+                Some(format!("{namespaced}{URI_SUFFIX}")),
+                json!({ "message": message }),
+            ),
+            ErrorForm::HeaderSameType => (
+                Some(code.to_owned()),
+                json!({ "__type": code, "message": message }),
+            ),
             ErrorForm::HeaderOverBody => (
                 Some(code.to_owned()),
                 json!({ "__type": other_code(code), "message": message }),
             ),
-            ErrorForm::CodeField => (None, json!({ "code": code, "message": message })),
-            ErrorForm::NamespacedCode => (
-                None,
-                json!({ "code": format!("{NAMESPACE}#{code}"), "message": message }),
+            ErrorForm::HeaderOverCode => (
+                Some(code.to_owned()),
+                json!({ "code": other_code(code), "message": message }),
             ),
         };
         let mut observation = Observation::json(status, body.to_string());
@@ -120,7 +244,9 @@ impl ErrorForm {
     }
 }
 
-/// The modelled code that is not `code` (for a body that the header must win over).
+/// A code that is not `code`, for a body member that another place must win over: the other
+/// modelled code for a modelled one (so a client that reads the wrong place reports a code it
+/// knows), `ValidationException` for an unmodelled one.
 fn other_code(code: &str) -> &'static str {
     if code == ErrorCode::ValidationException.as_str() {
         ErrorCode::ResourceNotFoundException.as_str()
@@ -146,18 +272,20 @@ pub enum Answer {
     EmptySuccess,
     /// A modelled error code in one of the forms (C-ERROR-CODE).
     Error {
+        /// The HTTP status (4xx).
+        status: u16,
         /// The code the client must report.
         code: ErrorCode,
         /// Where the answer carries it.
         form: ErrorForm,
     },
-    /// An error code the model does not list, in `__type` (C-ERROR-UNMODELED).
+    /// An error code the model does not list, in one of the forms (C-ERROR-UNMODELED).
     Unmodelled {
         /// The HTTP status.
         status: u16,
         /// The code the client must report.
         code: &'static str,
-        /// Bare or namespaced (only the two `__type` forms are used).
+        /// Where the answer carries it.
         form: ErrorForm,
     },
 }
@@ -165,8 +293,8 @@ pub enum Answer {
 impl Answer {
     /// Every answer the client gate gives, in the runner's order (successes get the id
     /// `placeholder`; the runner gives each case its own with [`Answer::with_deployment_id`]):
-    /// two successes, `{}`, the 9 error forms for each modelled code, and the unmodelled codes
-    /// bare and namespaced.
+    /// two successes, `{}`, every [`ErrorForm`] for each of [`MODELLED_ERRORS`], then every
+    /// form for each of [`UNMODELLED_CODES`].
     #[must_use]
     pub fn all() -> Vec<Answer> {
         let placeholder = || "placeholder".to_owned();
@@ -180,11 +308,11 @@ impl Answer {
             Answer::EmptySuccess,
         ];
         for form in ErrorForm::ALL {
-            for code in MODELLED_CODES {
-                answers.push(Answer::Error { code, form });
+            for (status, code) in MODELLED_ERRORS {
+                answers.push(Answer::Error { status, code, form });
             }
         }
-        for form in [ErrorForm::BareType, ErrorForm::NamespacedType] {
+        for form in ErrorForm::ALL {
             for (status, code) in UNMODELLED_CODES {
                 answers.push(Answer::Unmodelled { status, code, form });
             }
@@ -244,7 +372,11 @@ impl Answer {
     /// use opsworks_conformance::client::{Answer, ErrorForm};
     /// use opsworks_conformance::contract::ErrorCode;
     ///
-    /// let answer = Answer::Error { code: ErrorCode::ValidationException, form: ErrorForm::HeaderAlone };
+    /// let answer = Answer::Error {
+    ///     status: 400,
+    ///     code: ErrorCode::ValidationException,
+    ///     form: ErrorForm::HeaderAlone,
+    /// };
     /// let response = answer.response();
     /// assert_eq!(response.status, 400);
     /// assert_eq!(response.header("X-Amzn-Errortype"), Some("ValidationException"));
@@ -268,7 +400,7 @@ impl Answer {
                 .to_string(),
             ),
             Answer::EmptySuccess => Observation::json(200, "{}"),
-            Answer::Error { code, form } => form.render(code.status(), code.as_str()),
+            Answer::Error { status, code, form } => form.render(*status, code.as_str()),
             Answer::Unmodelled { status, code, form } => form.render(*status, code),
         }
     }
@@ -290,5 +422,156 @@ pub(crate) fn describe_response(response: &Observation) -> String {
             response.body_text()
         ),
         None => format!("{}, body {}", response.status, response.body_text()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// (header, body `code`, body `__type`) of a rendered answer.
+    fn places(form: ErrorForm, code: &str) -> (Option<String>, Option<String>, Option<String>) {
+        let response = form.render(400, code);
+        let body: serde_json::Value =
+            serde_json::from_slice(&response.body).expect("the answer's body is JSON");
+        let member = |name: &str| body.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        (
+            response.header(wire::ERROR_TYPE_HEADER).map(str::to_owned),
+            member("code"),
+            member("__type"),
+        )
+    }
+
+    #[test]
+    fn each_form_carries_the_code_where_its_smithy_test_does() {
+        let ns = |code: &str| format!("{NAMESPACE}#{code}");
+        let uri = |code: &str| format!("{code}{URI_SUFFIX}");
+        let some = |text: &str| Some(text.to_owned());
+        let code = "FooError";
+        let expected = [
+            (ErrorForm::BareType, (None, None, some(code))),
+            (ErrorForm::NamespacedType, (None, None, Some(ns(code)))),
+            (ErrorForm::TypeWithUri, (None, None, Some(uri(code)))),
+            (
+                ErrorForm::NamespacedTypeWithUri,
+                (None, None, Some(uri(&ns(code)))),
+            ),
+            (ErrorForm::NestedType, (None, None, Some(ns(code)))),
+            (ErrorForm::CodeField, (None, some(code), None)),
+            (ErrorForm::NamespacedCode, (None, Some(ns(code)), None)),
+            (
+                ErrorForm::NamespacedCodeWithUri,
+                (None, Some(uri(&ns(code))), None),
+            ),
+            (
+                ErrorForm::CodeOverType,
+                (None, some(code), some("ValidationException")),
+            ),
+            (ErrorForm::HeaderAlone, (some(code), None, None)),
+            (ErrorForm::HeaderWithUri, (Some(uri(code)), None, None)),
+            (
+                ErrorForm::HeaderWithUriAndNamespace,
+                (Some(uri(&ns(code))), None, None),
+            ),
+            (ErrorForm::HeaderSameType, (some(code), None, some(code))),
+            (
+                ErrorForm::HeaderOverBody,
+                (some(code), None, some("ValidationException")),
+            ),
+            (
+                ErrorForm::HeaderOverCode,
+                (some(code), some("ValidationException"), None),
+            ),
+        ];
+        assert_eq!(expected.len(), ErrorForm::ALL.len());
+        for (form, places_expected) in expected {
+            assert_eq!(places(form, code), places_expected, "{form:?}");
+        }
+        // The nested __type of AwsJson11FooErrorWithNestedTypeProperty.
+        let nested = ErrorForm::NestedType.render(400, code);
+        let body: serde_json::Value = serde_json::from_slice(&nested.body).expect("JSON");
+        assert_eq!(
+            body["ErrorDetails"][0]["__type"],
+            "com.amazon.internal#ErrorDetails"
+        );
+        // A body member the header or `code` must win over names a modelled code the client
+        // knows, also for ValidationException itself.
+        assert_eq!(
+            places(ErrorForm::HeaderOverCode, "ValidationException").1,
+            some("ResourceNotFoundException")
+        );
+    }
+
+    #[test]
+    fn the_answers_are_the_cross_product_of_forms_codes_and_statuses() {
+        let answers = Answer::all();
+        let errors: BTreeSet<(u16, &str, ErrorForm)> = answers
+            .iter()
+            .filter_map(|answer| match answer {
+                Answer::Error { status, code, form } => Some((*status, code.as_str(), *form)),
+                Answer::Unmodelled { status, code, form } => Some((*status, *code, *form)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            errors.len(),
+            ErrorForm::ALL.len() * (MODELLED_ERRORS.len() + UNMODELLED_CODES.len())
+        );
+        for form in ErrorForm::ALL {
+            for (status, code) in MODELLED_ERRORS {
+                assert!(errors.contains(&(status, code.as_str(), form)));
+            }
+            for (status, code) in UNMODELLED_CODES {
+                assert!(errors.contains(&(status, code, form)));
+            }
+        }
+        let statuses = |modelled: bool| -> BTreeSet<u16> {
+            answers
+                .iter()
+                .filter_map(|answer| match answer {
+                    Answer::Error { status, .. } if modelled => Some(*status),
+                    Answer::Unmodelled { status, .. } if !modelled => Some(*status),
+                    _ => None,
+                })
+                .collect()
+        };
+        for modelled in [true, false] {
+            let found = statuses(modelled);
+            assert!(found.contains(&400), "{found:?}");
+            assert!(
+                found.iter().any(|s| *s != 400 && (400..500).contains(s)),
+                "{found:?}"
+            );
+        }
+        // No unmodelled code is a modelled one.
+        for (_, code) in UNMODELLED_CODES {
+            assert!(MODELLED_CODES.iter().all(|m| m.as_str() != code));
+        }
+    }
+
+    #[test]
+    fn labels_are_distinct_and_fit_a_ledger_reason() {
+        let labels: BTreeSet<&str> = ErrorForm::ALL.iter().map(|f| f.label()).collect();
+        assert_eq!(labels.len(), ErrorForm::ALL.len());
+        assert!(labels.iter().all(|label| !label.contains(": ")));
+        let tests: BTreeSet<&str> = ErrorForm::ALL.iter().map(|f| f.smithy_test()).collect();
+        assert_eq!(tests.len(), ErrorForm::ALL.len());
+        // Every FooError test of errors.smithy is matched by a form.
+        for id in [
+            "AwsJson11FooErrorUsingXAmznErrorType",
+            "AwsJson11FooErrorUsingXAmznErrorTypeWithUri",
+            "AwsJson11FooErrorUsingXAmznErrorTypeWithUriAndNamespace",
+            "AwsJson11FooErrorUsingCode",
+            "AwsJson11FooErrorUsingCodeAndNamespace",
+            "AwsJson11FooErrorUsingCodeUriAndNamespace",
+            "AwsJson11FooErrorWithDunderType",
+            "AwsJson11FooErrorWithDunderTypeAndNamespace",
+            "AwsJson11FooErrorWithDunderTypeUriAndNamespace",
+            "AwsJson11FooErrorWithNestedTypeProperty",
+        ] {
+            assert!(tests.contains(id), "{id}");
+        }
     }
 }

@@ -417,6 +417,7 @@ mod tests {
         );
 
         let answer = Answer::Error {
+            status: 400,
             code: ErrorCode::ResourceNotFoundException,
             form: ErrorForm::CodeField,
         };

@@ -3,9 +3,10 @@
 //! sent and what it understood.
 //!
 //! - [`RecordingServer`]: a wiremock server on 127.0.0.1 (a port the OS picks), one per run,
-//!   programmed with one [`Answer`] per case: successes, `{}`, every awsJson1_1 error form
-//!   ([`ErrorForm`]) for `ValidationException` and `ResourceNotFoundException`, and unmodelled
-//!   codes.
+//!   programmed with one [`Answer`] per case: successes, `{}`, and every awsJson1_1 error
+//!   form ([`ErrorForm`], each citing the Smithy protocol test it matches) for every code:
+//!   `ValidationException` and `ResourceNotFoundException` (C-ERROR-CODE) and codes the model
+//!   does not list (C-ERROR-UNMODELED), with 400 and other 4xx statuses.
 //! - The checks, as free functions returning `Result<(), ClientFailure>`:
 //!   [`check_request_line`], [`check_headers`], [`check_body`], [`check_sigv4`],
 //!   [`check_error_code`], [`check_success`]; and for the MAY rules [`judge_empty_success`] and
@@ -46,7 +47,9 @@ mod runner;
 #[cfg(feature = "sdk")]
 mod sdk;
 
-pub use answer::{Answer, ErrorForm, MODELLED_CODES, NAMESPACE, UNMODELLED_CODES, URI_SUFFIX};
+pub use answer::{
+    Answer, ErrorForm, MODELLED_CODES, MODELLED_ERRORS, NAMESPACE, UNMODELLED_CODES, URI_SUFFIX,
+};
 pub use checks::{
     ClientFailure, check_body, check_error_code, check_headers, check_request_line, check_sigv4,
     check_success, client_validation_behaviour, judge_empty_success,

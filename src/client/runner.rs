@@ -371,6 +371,7 @@ pub async fn run_client_cases(
             Scenario::Missing(member) => (
                 member.remove_from(valid),
                 Answer::Error {
+                    status: 400,
                     code: ErrorCode::ValidationException,
                     form: crate::client::answer::ErrorForm::BareType,
                 },
