@@ -147,7 +147,7 @@ impl ErrorForm {
             ErrorForm::BareType => "AwsJson11FooErrorWithDunderType",
             ErrorForm::NamespacedType => "AwsJson11FooErrorWithDunderTypeAndNamespace",
             ErrorForm::TypeWithUri => {
-                "no test of its own: the sanitising rule (keep what is before the first `:`) of AwsJson11FooErrorUsingXAmznErrorTypeWithUri, applied to __type"
+                "no test of its own: the sanitising rule of aws-json-1_1-protocol.rst (\"FooError:http://internal...\" resolves to FooError), applied to __type"
             }
             ErrorForm::NamespacedTypeWithUri => "AwsJson11FooErrorWithDunderTypeUriAndNamespace",
             ErrorForm::NestedType => "AwsJson11FooErrorWithNestedTypeProperty",
@@ -155,7 +155,7 @@ impl ErrorForm {
             ErrorForm::NamespacedCode => "AwsJson11FooErrorUsingCodeAndNamespace",
             ErrorForm::NamespacedCodeWithUri => "AwsJson11FooErrorUsingCodeUriAndNamespace",
             ErrorForm::CodeOverType => {
-                "no test of its own: the order `code` before `__type` (aws-json-1_1-protocol.rst, \"Operation error serialization\")"
+                "no test of its own: `code` before `__type` is the catalogue's order (RULES.md P-ERROR-SHAPE) and that of smithy-rs and smithy-typescript; the specification does not order the two body members"
             }
             ErrorForm::HeaderAlone => "AwsJson11FooErrorUsingXAmznErrorType",
             ErrorForm::HeaderWithUri => "AwsJson11FooErrorUsingXAmznErrorTypeWithUri",
@@ -166,7 +166,7 @@ impl ErrorForm {
                 "no test of its own: AwsJson11FooErrorUsingXAmznErrorType with AwsJson11FooErrorWithDunderType's body (what most AWS services send)"
             }
             ErrorForm::HeaderOverBody => {
-                "no test of its own: the header is checked first (aws-json-1_1-protocol.rst, \"Operation error serialization\")"
+                "no test of its own: AwsJson11FooErrorUsingCode's \"must first check for the X-Amzn-Errortype\" (the header first)"
             }
             ErrorForm::HeaderOverCode => {
                 "no test of its own: AwsJson11FooErrorUsingCode's \"must first check for the X-Amzn-Errortype and then check for a top-level 'code' property\""
@@ -177,7 +177,8 @@ impl ErrorForm {
     /// The response carrying `code` in this form, with this status.
     #[must_use]
     pub fn render(self, status: u16, code: &str) -> Observation {
-        let message = format!("opsworks-conformance answers {code} as: {}", self.label());
+        // Short: reports quote the whole answer; the form is named beside it.
+        let message = "an answer of opsworks-conformance";
         let namespaced = format!("{NAMESPACE}#{code}");
         let (header, body) = match self {
             ErrorForm::BareType => (None, json!({ "__type": code, "message": message })),

@@ -41,6 +41,7 @@ mod cli;
 #[allow(clippy::module_inception)]
 mod client;
 mod driver;
+mod matrix;
 mod mock;
 mod outcome;
 mod runner;
@@ -58,6 +59,7 @@ pub use checks::{
 pub use cli::{ClientArgs, client_main};
 pub use client::{Client, Described};
 pub use driver::{DEFAULT_DRIVER_TIMEOUT, DriverClient, DriverError};
+pub use matrix::{Finding, MatrixColumn, matrix_markdown, run_column};
 pub use mock::{RecordedRequest, RecordingServer};
 pub use outcome::{ClientCall, ClientOutcome};
 pub use runner::{
