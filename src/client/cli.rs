@@ -13,7 +13,7 @@ pub struct ClientArgs {
     /// The seed: the same seed gives the same requests and answers.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
-    /// How many calls to make (at least one per answer form and missing member: 28).
+    /// How many calls to make (at least one per answer and missing member: 96).
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub cases: usize,
     /// The region the driver is told to sign for.
