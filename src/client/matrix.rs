@@ -141,9 +141,10 @@ fn cell(column: &MatrixColumn, rule: RuleId) -> String {
     } else {
         "warn"
     };
-    let forms: Vec<&str> = column
+    // In backticks: labels hold `__type`, which Markdown would read as emphasis.
+    let forms: Vec<String> = column
         .findings_of(rule)
-        .map(|finding| finding.form)
+        .map(|finding| format!("`{}`", finding.form))
         .collect();
     let failed_cases = entry
         .note
@@ -217,7 +218,7 @@ pub fn matrix_markdown(columns: &[MatrixColumn]) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "- {rule}, *{}*{codes}: answered `{}`; expected {}; found {}.{source}",
+                    "- {rule}, `{}`{codes}: answered `{}`; expected {}; found {}.{source}",
                     finding.form,
                     finding.answered.replace('`', "'"),
                     strip_answer(&finding.expected),
