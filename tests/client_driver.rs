@@ -14,7 +14,6 @@
 mod setup;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use opsworks_conformance::client::{
     ClientCheck, ClientRunConfig, DriverClient, run_client, run_client_cases,
@@ -361,6 +360,8 @@ async fn a_silent_driver_times_out_once_and_is_stopped() {
 /// `opsworks-conformance client` as a process.
 #[cfg(feature = "cli")]
 mod cli {
+    use std::process::Command;
+
     use super::*;
 
     fn client(args: &[&str]) -> std::process::Output {

@@ -175,6 +175,7 @@ pub fn matrix_config() -> opsworks_conformance::client::ClientRunConfig {
 }
 
 /// The three columns of the matrix: aws-sdk-opsworks, botocore, the JavaScript SDK v3.
+#[cfg(feature = "sdk")]
 pub async fn matrix_columns() -> Result<Vec<opsworks_conformance::client::MatrixColumn>, String> {
     use opsworks_conformance::client::{SdkClient, run_column};
     let config = matrix_config();
