@@ -524,6 +524,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops connections a concurrent client opens
 
     def handle_error(self, request, client_address):
         """A client that hangs up is not an error of the server; anything else is printed."""
