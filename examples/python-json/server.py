@@ -20,6 +20,7 @@ import re
 import socket
 import sys
 import threading
+import traceback
 import uuid
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -431,8 +432,8 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, {"DeploymentId": deployment_id})
         except ApiError as error:
             self.answer(error.status, {"__type": error.code, "message": error.message})
-        except Exception as error:  # a bug of this server: say so rather than drop the connection
-            self.log_error("internal error: %r", error)
+        except Exception:  # a bug of this server: say so rather than drop the connection
+            self.log_error("internal error:\n%s", traceback.format_exc())
             self.close_connection = True
             self.answer(500, {"__type": "InternalFailure", "message": "internal error"})
 
@@ -472,11 +473,10 @@ class Handler(BaseHTTPRequestHandler):
         body = b""
         while True:
             line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
+            if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", line):
                 self.close_connection = True
-                raise serialization("bad chunked encoding") from None
+                raise serialization("bad chunked encoding")
+            size = int(line, 16)
             if size == 0:
                 while self.rfile.readline(8192).strip():  # trailers
                     pass
@@ -517,9 +517,10 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(code, {"__type": "SerializationException",
                            "message": message or explain or "bad request"})
 
-    def log_message(self, format, *args):
+    def log_request(self, code="-", size="-"):
+        """One line per request with `--log`; errors (`log_error`) are always written."""
         if self.server.log:
-            super().log_message(format, *args)
+            super().log_request(code, size)
 
 
 class Server(ThreadingHTTPServer):
