@@ -201,6 +201,17 @@ pub async fn run_with_progress(
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> RunReport {
+    run_keeping_state(target, world, config, progress).await.0
+}
+
+/// [`run_with_progress`], also giving back the world the oracle holds the target to be in at
+/// the end (after shrinking).
+pub(crate) async fn run_keeping_state(
+    target: &dyn Target,
+    world: &World,
+    config: &RunConfig,
+    progress: &dyn Progress,
+) -> (RunReport, World) {
     let selected: Vec<RuleId> = server_rules()
         .into_iter()
         .filter(|rule| config.selects(rule.as_str()))
@@ -246,11 +257,19 @@ pub async fn run_with_progress(
         shrink_budget,
         shrink_spent,
         budget_ran_out,
+        session,
         ..
     } = gate;
     if budget_ran_out {
+        let spent = if shrink_spent >= shrink_budget {
+            format!("budget of {shrink_budget} requests spent")
+        } else {
+            format!(
+                "{shrink_spent} requests sent of a budget of {shrink_budget}, shared among the counterexamples"
+            )
+        };
         notes.push(format!(
-            "shrinking stopped: budget of {shrink_budget} requests spent (--shrink-budget); the counterexamples are the smallest found until then"
+            "shrinking stopped: {spent} (--shrink-budget); the counterexamples are the smallest found until then"
         ));
     }
     let skipped: usize = tallies.values().map(|tally| tally.skipped).sum();
@@ -301,7 +320,7 @@ pub async fn run_with_progress(
                 .to_owned(),
         );
     }
-    RunReport {
+    let report = RunReport {
         target: target.describe(),
         seed: config.seed,
         strict: config.strict,
@@ -310,7 +329,8 @@ pub async fn run_with_progress(
         notes,
         interrupted,
         shrink_requests: shrink_spent,
-    }
+    };
+    (report, session.world().clone())
 }
 
 /// The note of a rule the filter ([`RunConfig::only`]) left out, reported because the cases of
@@ -821,7 +841,11 @@ impl<'a> Gate<'a> {
         if let Some(tree) = tree {
             if tree.simplify() {
                 for _ in 0..self.config.max_shrink_steps {
-                    if self.shrink_spent >= members.limit || !self.may_shrink(reach) {
+                    if self.shrink_spent >= members.limit {
+                        self.budget_ran_out = true;
+                        break;
+                    }
+                    if !self.may_shrink(reach) {
                         break;
                     }
                     let candidate = tree.current();
@@ -1115,5 +1139,79 @@ mod tests {
             assert!(many.most.load(Ordering::SeqCst) <= 8);
             assert_eq!(many.effects_in_company.load(Ordering::SeqCst), 0);
         }
+    }
+
+    /// A target that accepts a rollback naming instances that do not exist, and carries it
+    /// out (it ignores InstanceIds on a rollback without a Comment): N-INSTANCE fails, and shrinking that
+    /// counterexample replays rollbacks the target carries out. The oracle's world follows
+    /// every one of them: at the end it is the target's.
+    #[test]
+    fn shrinking_replays_that_roll_back_are_followed() {
+        // Every app with five stored versions, and few cases: versions are left to shrink with.
+        let mut world = World::bundled();
+        for app in world
+            .stacks
+            .iter_mut()
+            .flat_map(|stack| stack.apps.iter_mut())
+        {
+            app.versions = 5;
+        }
+        let inner = std::sync::Arc::new(ReferenceTarget::new(world.clone()));
+        let target = {
+            let inner = inner.clone();
+            crate::target::from_fn(move |request: RawRequest| {
+                let mut request = request;
+                if let Ok(serde_json::Value::Object(mut body)) =
+                    serde_json::from_slice::<serde_json::Value>(&request.body)
+                {
+                    let rollback = body.get("Command").and_then(|command| command.get("Name"))
+                        == Some(&serde_json::Value::from("rollback"));
+                    // Only without a Comment: not every case fails alike, so the
+                    // counterexample is shrunk step by step.
+                    if rollback
+                        && !body.contains_key("Comment")
+                        && body.remove("InstanceIds").is_some()
+                    {
+                        request.body = serde_json::Value::Object(body).to_string().into_bytes();
+                    }
+                }
+                let answer = inner.answer_request(&request);
+                async move { Ok(answer) }
+            })
+        };
+        let config = RunConfig::default()
+            .with_cases(8)
+            .only("S-ERROR-NO-EFFECT")
+            .with_shrink_budget(400);
+        let (report, followed) = block_on(run_keeping_state(&target, &world, &config, &NoProgress));
+        let failed: Vec<RuleId> = report
+            .rules
+            .iter()
+            .filter(|rule| rule.status == RuleStatus::Failed)
+            .map(|rule| rule.id)
+            .collect();
+        assert_eq!(failed, [rules::N_INSTANCE], "{report:?}");
+        let example = report
+            .rule(rules::N_INSTANCE)
+            .and_then(|rule| rule.counterexample.as_ref())
+            .map(|example| example.shrink_steps);
+        assert!(
+            example.is_some_and(|steps| steps > 0) && report.shrink_requests > 0,
+            "shrinking replayed rollbacks: {example:?}"
+        );
+        let versions = |world: &World| -> Vec<(String, u8)> {
+            world
+                .stacks
+                .iter()
+                .flat_map(|stack| stack.apps.iter())
+                .map(|app| (app.app_id.clone(), app.versions))
+                .collect()
+        };
+        assert_eq!(versions(&followed), versions(&inner.world()));
+        assert_ne!(
+            versions(&followed),
+            versions(&world),
+            "rollbacks were carried out"
+        );
     }
 }
