@@ -474,3 +474,43 @@ fn a_budget_of_zero_shrinks_nothing_and_says_so() {
         report.notes
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A refusal of the target's own is not blamed on a rejected request
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_target_refusing_non_ascii_comments_fails_no_rule_of_state() {
+    // Refuses every request whose Comment is not ASCII, rollbacks included: a refused valid
+    // rollback of an app with an earlier rejected rollback would fit a leak too.
+    for seed in 0..3 {
+        let world = World::bundled();
+        let inner = ReferenceTarget::new(world.clone());
+        let target = from_fn(move |request: RawRequest| {
+            let non_ascii = body(&request)
+                .and_then(|object| object.get("Comment")?.as_str().map(|c| !c.is_ascii()))
+                .unwrap_or(false);
+            let answer = if non_ascii {
+                Observation::json(400, r#"{"__type":"ValidationException","message":"no"}"#)
+            } else {
+                inner.answer_request(&request)
+            };
+            async move { Ok(answer) }
+        });
+        let report = gate(&target, &world, &RunConfig::default().with_seed(seed));
+        let failed = failed(&report);
+        assert!(failed.contains(&rules::S_ACCEPT_VALID), "{failed:?}");
+        assert!(
+            !failed.contains(&rules::S_ERROR_NO_EFFECT),
+            "seed {seed}: {:?}",
+            report.rule(rules::S_ERROR_NO_EFFECT)
+        );
+        let depth = report.rule(rules::V_ROLLBACK_DEPTH).map(|rule| rule.status);
+        assert_eq!(
+            depth,
+            Some(RuleStatus::Passed),
+            "seed {seed}: {:?}",
+            report.rule(rules::V_ROLLBACK_DEPTH)
+        );
+    }
+}

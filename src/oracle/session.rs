@@ -28,7 +28,9 @@ use crate::world::World;
 ///   names the case that made the versions uncertain;
 /// - a request the target rejected changes nothing (S-ERROR-NO-EFFECT); when a later answer
 ///   shows that some did take effect, the fewest such rejected requests that explain the
-///   answer are named and their effect is followed from then on;
+///   answer are named and their effect is followed from then on. A refusal with a code the
+///   target already gave, unexplained, to a request that must succeed is its own defect
+///   again (S-ACCEPT-VALID), not a sign of a rejected request that took effect;
 /// - a failure that an earlier acceptance still explains (the answer fits the state without
 ///   its effect) names that case.
 ///
@@ -55,6 +57,11 @@ pub struct Session {
     /// Requests the target accepted although the oracle expected them rejected, that may have
     /// rolled an app back.
     accepted: Vec<Accepted>,
+    /// The error codes the target answered to requests that must succeed where no rejected
+    /// request explained the refusal: refusals of its own (a defect failed already), which
+    /// explain a later refusal with the same code more simply than a rejected request that
+    /// took effect.
+    own_refusals: Vec<Option<String>>,
     cases: usize,
 }
 
@@ -175,6 +182,7 @@ impl Session {
             deployment_ids: HashMap::new(),
             rejected_effects: Vec::new(),
             accepted: Vec::new(),
+            own_refusals: Vec::new(),
             cases: 0,
         }
     }
@@ -262,7 +270,14 @@ impl Session {
             }
         }
 
-        if judgement.failures().next().is_some() && !self.rejected_effects.is_empty() {
+        let own_refusal = matches!(
+            &judgement.outcome,
+            Some(Outcome::Error(code)) if self.own_refusals.contains(code)
+        );
+        if judgement.failures().next().is_some()
+            && !self.rejected_effects.is_empty()
+            && !own_refusal
+        {
             // Would the answer be right if rejected requests had taken effect anyway?
             let explained = self.explain(verdict, request, caller, response);
             if let Some(Explanation {
@@ -308,6 +323,20 @@ impl Session {
                 found: "the answer fits the state without the rejected requests".to_owned(),
                 behaviour: None,
             });
+        }
+
+        if let Some(Outcome::Error(code)) = &judgement.outcome {
+            let must_succeed = !verdict
+                .allowances()
+                .iter()
+                .any(|allowance| allowance.expected.is_error());
+            if must_succeed
+                && judgement.failures().next().is_some()
+                && judgement.status_of(rules::S_ERROR_NO_EFFECT) != Some(Status::Failed)
+                && !self.own_refusals.contains(code)
+            {
+                self.own_refusals.push(code.clone());
+            }
         }
 
         if broken(&judgement) > 0 {
@@ -1021,6 +1050,53 @@ mod tests {
                 .contains("follows from case 1 (accepted although expected N-INSTANCE): {"),
             "{}",
             warned[0].found
+        );
+    }
+
+    /// A target that refuses valid requests with a Comment (ValidationException): the refusal
+    /// of a valid rollback of an app with an earlier rejected rollback is that defect again,
+    /// not S-ERROR-NO-EFFECT (a rejected rollback that took effect would fit it too).
+    #[test]
+    fn a_refusal_the_target_gives_for_its_own_reason_is_not_blamed_on_a_leak() {
+        let mut session = Session::new(small_world(2));
+        let caller = CallerIdentity::Unsigned;
+        let commented =
+            RawRequest::json(r#"{"StackId":"s1","Command":{"Name":"configure"},"Comment":"é"}"#);
+        let first = session.observe(&commented, &caller, &refused("ValidationException"));
+        assert_eq!(failed(&first), [rules::S_ACCEPT_VALID]);
+        let second = session.observe(
+            &rollback_unknown_instance("a1"),
+            &caller,
+            &refused("ResourceNotFoundException"),
+        );
+        assert!(second.conforms(true), "{second}");
+        let commented_rollback = RawRequest::json(rollback_body("a1", r#","Comment":"é""#));
+        let third = session.observe(
+            &commented_rollback,
+            &caller,
+            &refused("ValidationException"),
+        );
+        assert_eq!(failed(&third), [rules::S_ACCEPT_VALID], "{third}");
+        // The oracle's world did not follow a leak: a1 still has its earlier version.
+        assert_eq!(versions(&session, "a1"), Some(2));
+        let fourth = session.observe(&rollback("a1"), &caller, &success("d-4"));
+        assert!(fourth.conforms(true), "{fourth}");
+        // Without the earlier refusal of its own, the same answer is read as a leak.
+        let mut session = Session::new(small_world(2));
+        let _ = session.observe(
+            &rollback_unknown_instance("a1"),
+            &caller,
+            &refused("ResourceNotFoundException"),
+        );
+        let judgement = session.observe(
+            &commented_rollback,
+            &caller,
+            &refused("ValidationException"),
+        );
+        assert_eq!(
+            failed(&judgement),
+            [rules::S_ERROR_NO_EFFECT],
+            "{judgement}"
         );
     }
 }
