@@ -514,3 +514,33 @@ fn a_target_refusing_non_ascii_comments_fails_no_rule_of_state() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The flag
+// ---------------------------------------------------------------------------------------------
+
+/// `opsworks-conformance run --shrink-budget N`: accepted with a number (here against the
+/// built-in reference server, which passes), refused otherwise.
+#[cfg(feature = "cli")]
+#[test]
+fn the_cli_takes_a_shrink_budget() {
+    let binary = env!("CARGO_BIN_EXE_opsworks-conformance");
+    let run = |args: &[&str]| {
+        std::process::Command::new(binary)
+            .arg("run")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|error| panic!("the binary runs: {error}"))
+    };
+    let passed = run(&["--cases", "64", "--shrink-budget", "0"]);
+    assert_eq!(
+        passed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&passed.stdout)
+    );
+    let refused = run(&["--cases", "64", "--shrink-budget", "many"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--shrink-budget"));
+}

@@ -166,8 +166,10 @@ struct Execution {
 
 /// The conformance run: for every selected server-side rule with a family in this world,
 /// generates cases (deterministically for the seed), sends each to the target, judges the
-/// answer with the oracle (tracking the target's state as the oracle's world), and shrinks the
-/// first counterexample of every broken rule by re-asking the target.
+/// answer with the oracle (tracking the target's state as the oracle's world), and, once every
+/// case was sent, shrinks the first counterexample of every broken rule by re-asking the
+/// target, within [`RunConfig::shrink_budget`] requests (the oracle follows what the replays
+/// do to the target's state too).
 ///
 /// The target must start in the state of `world` (a target that served an earlier run keeps
 /// the app versions its rollbacks used up; rollback failures that fit that say so). Cases are generated ahead on worker threads
