@@ -194,7 +194,10 @@ fn a_target_rejecting_non_ascii_comments_is_caught() {
         let comment = body(request)?.get("Comment")?.as_str()?.to_owned();
         (!comment.is_ascii()).then(validation_error)
     });
-    let report = gate(&target, &world, &RunConfig::default());
+    // The defect fails nine rules, which share the default shrink budget (a quarter of the
+    // cases); shrinking the comment to one character takes more than such a share.
+    let config = RunConfig::default().with_shrink_budget(10_000);
+    let report = gate(&target, &world, &config);
     assert!(!report.passed());
     let result = assert_caught(&report, rules::S_ACCEPT_VALID, RuleStatus::Failed);
     let example = result.counterexample.as_ref().expect("counterexample");
@@ -543,46 +546,61 @@ impl Progress for StopAfter {
 
 #[test]
 fn a_stopped_run_stops_shrinking() {
-    // Every answer is a 500: the first case fails P-NO-SERVER-ERROR, and shrinking it would
-    // re-ask the target hundreds of times.
+    // Every other request gets a 500: P-NO-SERVER-ERROR fails (not every case alike), and
+    // shrinking it, once every case was sent, would re-ask the target many times.
     let world = World::bundled();
     let sent = Arc::new(AtomicUsize::new(0));
     let target = {
         let sent = sent.clone();
-        from_fn(move |_request: RawRequest| {
-            sent.fetch_add(1, Ordering::SeqCst);
-            async move {
-                Ok(Observation::json(
-                    500,
-                    r#"{"__type":"InternalFailure","message":"no"}"#,
-                ))
-            }
+        let inner = Arc::new(ReferenceTarget::new(world.clone()));
+        from_fn(move |request: RawRequest| {
+            let count = sent.fetch_add(1, Ordering::SeqCst);
+            let answer = if count % 2 == 0 {
+                Observation::json(500, r#"{"__type":"InternalFailure","message":"no"}"#)
+            } else {
+                inner.answer_request(&request)
+            };
+            async move { Ok(answer) }
         })
     };
-    let config = RunConfig::default().with_cases(100).only("V-APP-REQUIRED");
-    // Stopped after the first case, then in the middle of shrinking it.
-    for after in [1, 5] {
-        sent.store(0, Ordering::SeqCst);
-        let progress = StopAfter {
-            after,
-            sent: sent.clone(),
-        };
-        let report = block_on(run_with_progress(&target, &world, &config, &progress));
-        assert!(report.interrupted);
-        assert!(!report.passed());
-        assert_eq!(report.cases, 1);
-        // Not one request after the stop.
-        assert_eq!(sent.load(Ordering::SeqCst), after);
-        // The smallest counterexample found until then is kept.
-        let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
-        let example = result.counterexample.as_ref().expect("a counterexample");
-        assert_eq!(example.shrink_steps, after - 1);
-    }
-    // Not stopped, the same run shrinks the counterexample.
-    sent.store(0, Ordering::SeqCst);
+    let config = RunConfig::default()
+        .with_cases(100)
+        .only("V-APP-REQUIRED")
+        .with_shrink_budget(1_000);
+    // Not stopped, the run shrinks the counterexample.
     let report = gate(&target, &world, &config);
     assert!(!report.interrupted);
-    assert!(sent.load(Ordering::SeqCst) > report.cases + 5);
+    let cases = report.cases;
+    assert!(report.shrink_requests > 5, "{}", report.shrink_requests);
+    // Stopped after the first case: nothing more is sent, nothing shrunk.
+    sent.store(0, Ordering::SeqCst);
+    let progress = StopAfter {
+        after: 1,
+        sent: sent.clone(),
+    };
+    let report = block_on(run_with_progress(&target, &world, &config, &progress));
+    assert!(report.interrupted);
+    assert!(!report.passed());
+    assert_eq!((report.cases, report.shrink_requests), (1, 0));
+    assert_eq!(sent.load(Ordering::SeqCst), 1);
+    let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
+    let example = result.counterexample.as_ref().expect("a counterexample");
+    assert_eq!(example.shrink_steps, 0);
+    // Stopped in the middle of shrinking: not one request after the stop, and the smallest
+    // counterexample found until then is kept.
+    sent.store(0, Ordering::SeqCst);
+    let progress = StopAfter {
+        after: cases + 5,
+        sent: sent.clone(),
+    };
+    let report = block_on(run_with_progress(&target, &world, &config, &progress));
+    assert!(report.interrupted);
+    assert!(!report.passed());
+    assert_eq!((report.cases, report.shrink_requests), (cases, 5));
+    assert_eq!(sent.load(Ordering::SeqCst), cases + 5);
+    let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
+    let example = result.counterexample.as_ref().expect("a counterexample");
+    assert!(example.shrink_steps <= 5, "{}", example.shrink_steps);
 }
 
 /// A target reused for a second run keeps the versions its first run's rollbacks used up: the

@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
+    /// At most N requests spent on shrinking counterexamples in the whole run (0: none;
+    /// default: a quarter of the cases, so that a run sends at most 1.25 times its cases).
+    #[arg(long = "shrink-budget", value_name = "N")]
+    pub shrink_budget: Option<usize>,
     /// Only rules whose id matches GLOB (`*`, `?`; without a wildcard, a prefix). A rule
     /// outside the filter that the selected cases fail (P-NO-SERVER-ERROR for a 5xx, a dropped
     /// connection or a timeout) is reported too, and a run that exercised no rule fails.
@@ -206,6 +210,7 @@ async fn run_async(args: &RunArgs) -> u8 {
         only: args.only.clone(),
         region: args.region.clone(),
         concurrency: args.concurrency,
+        shrink_budget: args.shrink_budget,
         ..RunConfig::default()
     };
     let progress = CliProgress::new();

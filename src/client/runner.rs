@@ -416,6 +416,7 @@ pub async fn run_client_cases(
         seed: config.seed,
         strict: false,
         cases: total,
+        shrink_requests: 0,
         rules,
         notes,
         interrupted: false,

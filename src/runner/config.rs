@@ -37,6 +37,16 @@ pub struct RunConfig {
     pub region: String,
     /// How many shrinking steps a counterexample may take at most (each re-asks the target).
     pub max_shrink_steps: usize,
+    /// How many requests shrinking may send in the whole run (`--shrink-budget`); `None`, a
+    /// quarter of the planned cases, so that a run never sends more than 1.25 times its cases
+    /// (see [`shrink_budget_for`](Self::shrink_budget_for)). `Some(0)` shrinks nothing: each
+    /// counterexample is the case as found.
+    ///
+    /// Counterexamples are shrunk once every case was sent: first those of rules whose every
+    /// case failed alike (the same status and code, every one a 5xx, or the same transport
+    /// failure), for which only the family's simplest case is tried, once; then the others,
+    /// each with an even share of what is left. When the budget runs out, the report says so.
+    pub shrink_budget: Option<usize>,
     /// How many requests may be in flight at once (at least 1; 1 sends one at a time).
     ///
     /// The cases and the order in which they are judged do not depend on it, so against a
@@ -56,6 +66,7 @@ impl Default for RunConfig {
             only: None,
             region: "us-east-1".to_owned(),
             max_shrink_steps: 512,
+            shrink_budget: None,
             concurrency: 1,
         }
     }
@@ -96,6 +107,26 @@ impl RunConfig {
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency;
         self
+    }
+
+    /// Sets how many requests shrinking may send in the whole run (0: no shrinking).
+    #[must_use]
+    pub fn with_shrink_budget(mut self, requests: usize) -> Self {
+        self.shrink_budget = Some(requests);
+        self
+    }
+
+    /// The shrink budget of a run that plans `planned` cases: [`shrink_budget`](Self::shrink_budget)
+    /// when set, else a quarter of `planned`.
+    ///
+    /// ```
+    /// use opsworks_conformance::runner::RunConfig;
+    /// assert_eq!(RunConfig::default().shrink_budget_for(2048), 512);
+    /// assert_eq!(RunConfig::default().with_shrink_budget(0).shrink_budget_for(2048), 0);
+    /// ```
+    #[must_use]
+    pub fn shrink_budget_for(&self, planned: usize) -> usize {
+        self.shrink_budget.unwrap_or(planned / 4)
     }
 
     /// Sets the signing region.

@@ -109,6 +109,10 @@ pub struct RunReport {
     pub strict: bool,
     /// How many cases were sent (shrinking steps not counted).
     pub cases: usize,
+    /// How many requests shrinking sent (within [`RunConfig::shrink_budget`]).
+    ///
+    /// [`RunConfig::shrink_budget`]: crate::runner::RunConfig::shrink_budget
+    pub shrink_requests: usize,
     /// One entry per server-side rule, in catalogue order.
     pub rules: Vec<RuleReport>,
     /// Remarks on the run as a whole (for example the vacuity guard).

@@ -9,7 +9,8 @@ use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::TestRng;
 
 use crate::contract::{
-    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind, rules,
+    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind,
+    error_code_of, rules,
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
@@ -57,6 +58,63 @@ struct Tally {
     skipped: usize,
     behaviours: BTreeMap<String, usize>,
     counterexample: Option<Counterexample>,
+    /// Cases whose answer broke the rule (failed or warned it), each counted once.
+    broken_cases: usize,
+    /// The class of their answers while all are alike (`Some(None)` once two differ).
+    broken_answers: Option<Option<AnswerClass>>,
+}
+
+impl Tally {
+    /// Counts a case whose answer broke the rule.
+    fn broken_by(&mut self, class: &AnswerClass) {
+        self.broken_cases += 1;
+        self.broken_answers = match self.broken_answers.take() {
+            None => Some(Some(class.clone())),
+            Some(Some(seen)) if seen == *class => Some(Some(seen)),
+            Some(_) => Some(None),
+        };
+    }
+
+    /// Every case of the rule broke it, and every one was answered alike: one cause, whose
+    /// counterexample is not worth many requests.
+    fn broken_alike(&self) -> bool {
+        self.broken_cases > 0
+            && self.broken_cases == self.cases
+            && matches!(self.broken_answers, Some(Some(_)))
+    }
+}
+
+/// What kind of answer a case got, to tell whether every case of a rule failed the same way:
+/// no answer (by kind of transport failure), a 5xx (any), or the status and error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AnswerClass {
+    NoAnswer(TransportFailureKind),
+    ServerError,
+    Answer { status: u16, code: Option<String> },
+}
+
+impl AnswerClass {
+    fn of(response: &Response) -> Self {
+        match response {
+            Err(failure) => AnswerClass::NoAnswer(failure.kind),
+            Ok(observation) if observation.status >= 500 => AnswerClass::ServerError,
+            Ok(observation) => AnswerClass::Answer {
+                status: observation.status,
+                code: error_code_of(&observation.headers, &observation.body),
+            },
+        }
+    }
+}
+
+/// The first case that broke a rule, waiting to be shrunk once every case was sent.
+struct Pending {
+    family: usize,
+    rng: TestRng,
+    case: Case,
+    request: RawRequest,
+    response: Response,
+    check: Check,
+    found_after: usize,
 }
 
 /// The request of a case as it goes on the wire: signed as the case's `signing` says (SigV4
@@ -108,8 +166,10 @@ struct Execution {
 
 /// The conformance run: for every selected server-side rule with a family in this world,
 /// generates cases (deterministically for the seed), sends each to the target, judges the
-/// answer with the oracle (tracking the target's state as the oracle's world), and shrinks the
-/// first counterexample of every broken rule by re-asking the target.
+/// answer with the oracle (tracking the target's state as the oracle's world), and, once every
+/// case was sent, shrinks the first counterexample of every broken rule by re-asking the
+/// target, within [`RunConfig::shrink_budget`] requests (the oracle follows what the replays
+/// do to the target's state too).
 ///
 /// The target must start in the state of `world` (a target that served an earlier run keeps
 /// the app versions its rollbacks used up; rollback failures that fit that say so). Cases are generated ahead on worker threads
@@ -143,6 +203,17 @@ pub async fn run_with_progress(
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> RunReport {
+    run_keeping_state(target, world, config, progress).await.0
+}
+
+/// [`run_with_progress`], also giving back the world the oracle holds the target to be in at
+/// the end (after shrinking).
+pub(crate) async fn run_keeping_state(
+    target: &dyn Target,
+    world: &World,
+    config: &RunConfig,
+    progress: &dyn Progress,
+) -> (RunReport, World) {
     let selected: Vec<RuleId> = server_rules()
         .into_iter()
         .filter(|rule| config.selects(rule.as_str()))
@@ -171,17 +242,38 @@ pub async fn run_with_progress(
         sent: 0,
         stopped: false,
         strategies: vec![None; selected.len()],
+        pending: Vec::new(),
+        shrink_budget: config.shrink_budget_for(plan.per_rule * applicable),
+        shrink_spent: 0,
+        budget_ran_out: false,
     };
-    let interrupted = gate.run_cases(&mut stream).await;
+    let mut interrupted = gate.run_cases(&mut stream).await;
     drop(stream);
+    interrupted |= gate.shrink_pending(interrupted).await;
     progress.finish();
 
     let Gate {
         mut tallies,
         mut notes,
         sent,
+        shrink_budget,
+        shrink_spent,
+        budget_ran_out,
+        session,
         ..
     } = gate;
+    if budget_ran_out {
+        let spent = if shrink_spent >= shrink_budget {
+            format!("budget of {shrink_budget} requests spent")
+        } else {
+            format!(
+                "{shrink_spent} requests sent of a budget of {shrink_budget}, shared among the counterexamples"
+            )
+        };
+        notes.push(format!(
+            "shrinking stopped: {spent} (--shrink-budget); the counterexamples are the smallest found until then"
+        ));
+    }
     let skipped: usize = tallies.values().map(|tally| tally.skipped).sum();
     if skipped > 0 {
         notes.push(format!(
@@ -230,7 +322,7 @@ pub async fn run_with_progress(
                 .to_owned(),
         );
     }
-    RunReport {
+    let report = RunReport {
         target: target.describe(),
         seed: config.seed,
         strict: config.strict,
@@ -238,7 +330,9 @@ pub async fn run_with_progress(
         rules,
         notes,
         interrupted,
-    }
+        shrink_requests: shrink_spent,
+    };
+    (report, session.world().clone())
 }
 
 /// The note of a rule the filter ([`RunConfig::only`]) left out, reported because the cases of
@@ -364,6 +458,27 @@ struct Gate<'a> {
     stopped: bool,
     /// The families, built here only to shrink (the cases come from the stream).
     strategies: Vec<Option<Option<BoxedStrategy<Case>>>>,
+    /// The first case that broke each reported rule, in the order found, shrunk once every
+    /// case was sent (so that shrinking changes nothing the cases are judged in).
+    pending: Vec<(RuleId, Pending)>,
+    /// How many requests shrinking may send in the whole run.
+    shrink_budget: usize,
+    /// How many it sent.
+    shrink_spent: usize,
+    /// Shrinking stopped short for want of budget.
+    budget_ran_out: bool,
+}
+
+/// How many requests of a counterexample's share are kept at most to drop members.
+const MEMBER_REQUESTS: usize = 32;
+
+/// How far one counterexample is shrunk.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    /// Every case of the rule failed alike: only the simplest case is tried, once.
+    simplest_only: bool,
+    /// The value of `Gate::shrink_spent` at which it stops.
+    limit: usize,
 }
 
 impl<'a> Gate<'a> {
@@ -439,7 +554,7 @@ impl<'a> Gate<'a> {
                 break;
             };
             let family = slot.family;
-            let verdict = self.judge(&mut window, slot, &case, signed, response).await;
+            let verdict = self.judge(slot, &case, signed, response);
             // Freed by the thread that made them.
             stream.recycle(family, case, verdict);
             interrupted |= self.stopped;
@@ -503,10 +618,10 @@ impl<'a> Gate<'a> {
         })
     }
 
-    /// Judges an answered case, counts it, and shrinks the rules it is the first to break.
-    async fn judge(
+    /// Judges an answered case, counts it, and keeps it to shrink for the rules it is the first
+    /// to break.
+    fn judge(
         &mut self,
-        window: &mut Window<'a>,
         slot: Slot<'a>,
         case: &Case,
         signed: Option<RawRequest>,
@@ -525,54 +640,97 @@ impl<'a> Gate<'a> {
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
-        let broken: Vec<Check> = judgement
-            .checks
-            .iter()
-            .filter(|check| matches!(check.status, Status::Failed | Status::Warned))
-            .filter(|check| self.reports(check))
-            .filter(|check| {
-                self.tallies
-                    .get(&check.rule)
-                    .is_none_or(|t| t.counterexample.is_none())
-            })
-            .cloned()
-            .collect();
         count(&mut self.tallies, &judgement);
-        if broken.is_empty() {
-            return slot.stream_verdict();
-        }
-        let request = signed.unwrap_or_else(|| case.request.clone());
-        // The case's value tree, rebuilt on the first shrink and shared by the next ones.
-        let mut tree: Option<Option<CaseTree>> = None;
-        for check in broken {
-            if self
-                .tallies
-                .get(&check.rule)
-                .is_some_and(|t| t.counterexample.is_some())
+        let mut class: Option<AnswerClass> = None;
+        let mut seen: Vec<RuleId> = Vec::new();
+        for check in &judgement.checks {
+            if !matches!(check.status, Status::Failed | Status::Warned)
+                || !self.reports(check)
+                || seen.contains(&check.rule)
             {
                 continue;
             }
-            let counterexample = self
-                .shrink(
-                    window,
-                    Origin {
-                        family: slot.family,
-                        rng: &slot.rng,
-                        tree: &mut tree,
-                    },
-                    case,
-                    request.clone(),
-                    response.clone(),
-                    &check,
-                )
-                .await;
-            let counterexample = Counterexample {
-                found_after: self.sent,
-                ..counterexample
-            };
-            self.tallies.entry(check.rule).or_default().counterexample = Some(counterexample);
+            seen.push(check.rule);
+            let class = class.get_or_insert_with(|| AnswerClass::of(&response));
+            self.tallies.entry(check.rule).or_default().broken_by(class);
+            if self.pending.iter().any(|(rule, _)| *rule == check.rule) {
+                continue;
+            }
+            self.pending.push((
+                check.rule,
+                Pending {
+                    family: slot.family,
+                    rng: slot.rng.clone(),
+                    case: case.clone(),
+                    request: signed.clone().unwrap_or_else(|| case.request.clone()),
+                    response: response.clone(),
+                    check: check.clone(),
+                    found_after: self.sent,
+                },
+            ));
         }
         slot.stream_verdict()
+    }
+
+    /// Shrinks the first counterexample of every broken rule, once every case was sent, within
+    /// the shrink budget: first the rules whose every case failed alike (one request each, for
+    /// the simplest case), then the others in the order found, each getting an even share of
+    /// what is left. When the run was `interrupted` (or is stopped meanwhile), the cases are
+    /// kept as they were found. Returns whether the run was stopped while shrinking.
+    async fn shrink_pending(&mut self, interrupted: bool) -> bool {
+        let mut pending = std::mem::take(&mut self.pending);
+        // Stable: the order found, the rules broken alike first.
+        pending.sort_by_key(|(rule, _)| !self.tallies.get(rule).is_some_and(Tally::broken_alike));
+        let mut window = Window {
+            slots: VecDeque::new(),
+        };
+        let count = pending.len();
+        for (done, (rule, pending)) in pending.into_iter().enumerate() {
+            let Pending {
+                family,
+                rng,
+                case,
+                request,
+                response,
+                check,
+                found_after,
+            } = pending;
+            let simplest_only = self.tallies.get(&rule).is_some_and(Tally::broken_alike);
+            let left = self.shrink_budget.saturating_sub(self.shrink_spent);
+            let share = if simplest_only {
+                left.min(1)
+            } else {
+                left / (count - done).max(1)
+            }
+            .max(left.min(1));
+            let counterexample = if interrupted {
+                unshrunk(case, request, response, check)
+            } else {
+                let mut tree: Option<Option<CaseTree>> = None;
+                self.shrink(
+                    &mut window,
+                    Origin {
+                        family,
+                        rng: &rng,
+                        tree: &mut tree,
+                    },
+                    &case,
+                    request,
+                    response,
+                    &check,
+                    Reach {
+                        simplest_only,
+                        limit: self.shrink_spent + share,
+                    },
+                )
+                .await
+            };
+            self.tallies.entry(rule).or_default().counterexample = Some(Counterexample {
+                found_after,
+                ..counterexample
+            });
+        }
+        !interrupted && self.stopped
     }
 
     /// Sends one case (while the requests in flight go on) and judges the answer.
@@ -586,6 +744,7 @@ impl<'a> Gate<'a> {
         if not_sent(&response) {
             return Err(Skip::NotSent);
         }
+        self.shrink_spent += 1;
         let judgement = self
             .session
             .observe(&case.request, &case.caller(), &response);
@@ -596,10 +755,31 @@ impl<'a> Gate<'a> {
         })
     }
 
+    /// Whether shrinking may send another request within `reach` (noting when the budget
+    /// stops it), and the run was not stopped.
+    fn may_shrink(&mut self, reach: Reach) -> bool {
+        if self.stop_requested() {
+            return false;
+        }
+        if self.shrink_spent >= reach.limit.min(self.shrink_budget) {
+            self.budget_ran_out = true;
+            return false;
+        }
+        true
+    }
+
     /// Shrinks a failing case for one rule: simplify while the rule still breaks in the same
-    /// way, complicate back when it does not, re-asking the target each time. A stopped run
-    /// ([`Progress::stopped`], asked before each step) stops shrinking at once, keeping the
-    /// smallest counterexample found so far.
+    /// way, complicate back when it does not, re-asking the target each time, then drop each
+    /// member that is not needed. A stopped run ([`Progress::stopped`], asked before each
+    /// step) or a spent budget (`reach`) stops shrinking at once, keeping the smallest
+    /// counterexample found so far. When every case of the rule failed alike
+    /// ([`Reach::simplest_only`]), only the simplest case of the family is tried, once: the
+    /// case's value simplified all the way without asking the target.
+    ///
+    /// A member is dropped only when the oracle sees the request the same way without it (the
+    /// same rules concerned): the member may be what the case's variant label describes, and
+    /// the label must describe the counterexample.
+    #[allow(clippy::too_many_arguments)]
     async fn shrink(
         &mut self,
         window: &mut Window<'a>,
@@ -608,6 +788,7 @@ impl<'a> Gate<'a> {
         request: RawRequest,
         response: Response,
         check: &Check,
+        reach: Reach,
     ) -> Counterexample {
         let mut best = (case.clone(), request, response, check.clone());
         let mut accepted = 0usize;
@@ -619,10 +800,54 @@ impl<'a> Gate<'a> {
         } else {
             None
         };
+        let still_broken = |judgement: &Judgement| {
+            judgement
+                .checks
+                .iter()
+                .find(|c| c.rule == check.rule && c.status == check.status)
+                .cloned()
+        };
+        if reach.simplest_only {
+            let Some(tree) = tree else {
+                return counterexample(best, accepted);
+            };
+            // The simplest case: simplified as if every step still failed.
+            const LOCAL_STEPS: usize = 100_000;
+            let mut steps = 0;
+            while steps < LOCAL_STEPS && tree.simplify() {
+                steps += 1;
+            }
+            let candidate = tree.current();
+            if candidate != *case && self.may_shrink(reach) {
+                if let Ok(execution) = self.execute(window, &candidate).await {
+                    if let Some(still) = still_broken(&execution.judgement) {
+                        best = (candidate, execution.request, execution.response, still);
+                        accepted += 1;
+                    }
+                }
+            }
+            return counterexample(best, accepted);
+        }
+        // Part of the share is kept to drop members, which takes few requests and often
+        // shrinks most.
+        let members = Reach {
+            limit: reach.limit.saturating_sub(
+                reach
+                    .limit
+                    .saturating_sub(self.shrink_spent)
+                    .div_ceil(3)
+                    .min(MEMBER_REQUESTS),
+            ),
+            ..reach
+        };
         if let Some(tree) = tree {
             if tree.simplify() {
                 for _ in 0..self.config.max_shrink_steps {
-                    if self.stop_requested() {
+                    if self.shrink_spent >= members.limit {
+                        self.budget_ran_out = true;
+                        break;
+                    }
+                    if !self.may_shrink(reach) {
                         break;
                     }
                     let candidate = tree.current();
@@ -632,13 +857,7 @@ impl<'a> Gate<'a> {
                         Err(Skip::Inexpressible) if tree.complicate() => continue,
                         Err(_) => break,
                     };
-                    let still = execution
-                        .judgement
-                        .checks
-                        .iter()
-                        .find(|c| c.rule == check.rule && c.status == check.status)
-                        .cloned();
-                    let more = match still {
+                    let more = match still_broken(&execution.judgement) {
                         Some(still) => {
                             best = (candidate, execution.request, execution.response, still);
                             accepted += 1;
@@ -652,51 +871,35 @@ impl<'a> Gate<'a> {
                 }
             }
         }
-        if shrinkable {
+        if shrinkable && !reach.simplest_only {
             // Proptest shrinks an optional member's content before it drops the member, which
             // can take more steps than the budget: drop each member that is not needed,
             // directly.
             let mut index = 0;
             while let Some(candidate) = without_member(&best.0, index) {
-                if self.stop_requested() {
+                index += 1;
+                let seen_as =
+                    |case: &Case| self.session.verdict(&case.request, &case.caller()).rules();
+                if seen_as(&candidate) != seen_as(&best.0) {
+                    continue;
+                }
+                if !self.may_shrink(reach) {
                     break;
                 }
-                index += 1;
                 let execution = match self.execute(window, &candidate).await {
                     Ok(execution) => execution,
                     // The target was given up on: nothing more can be learned from it.
                     Err(Skip::NotSent) => break,
                     Err(_) => continue,
                 };
-                if let Some(still) = execution
-                    .judgement
-                    .checks
-                    .iter()
-                    .find(|c| c.rule == check.rule && c.status == check.status)
-                    .cloned()
-                {
+                if let Some(still) = still_broken(&execution.judgement) {
                     best = (candidate, execution.request, execution.response, still);
                     accepted += 1;
                     index = 0;
                 }
             }
         }
-        let (case, request, response, check) = best;
-        let (observed, failure) = match response {
-            Ok(observation) => (Some(observation), None),
-            Err(failure) => (None, Some(failure)),
-        };
-        Counterexample {
-            label: case.label,
-            request,
-            signing: case.signing,
-            expected: check.expected,
-            found: check.found,
-            observed,
-            failure,
-            shrink_steps: accepted,
-            found_after: 0,
-        }
+        counterexample(best, accepted)
     }
 
     /// The value tree of a case of `rules[family]`, rebuilt from the random state it was made
@@ -711,6 +914,34 @@ impl<'a> Gate<'a> {
             .as_ref()?;
         replay(strategy, rng, case)
     }
+}
+
+/// A counterexample of a case, the request sent for it and its answer, with the check it
+/// broke, after `shrink_steps` accepted shrinking steps (`found_after` is set by the caller).
+fn counterexample(
+    (case, request, response, check): (Case, RawRequest, Response, Check),
+    shrink_steps: usize,
+) -> Counterexample {
+    let (observed, failure) = match response {
+        Ok(observation) => (Some(observation), None),
+        Err(failure) => (None, Some(failure)),
+    };
+    Counterexample {
+        label: case.label,
+        request,
+        signing: case.signing,
+        expected: check.expected,
+        found: check.found,
+        observed,
+        failure,
+        shrink_steps,
+        found_after: 0,
+    }
+}
+
+/// The counterexample of a case as it was found.
+fn unshrunk(case: Case, request: RawRequest, response: Response, check: Check) -> Counterexample {
+    counterexample((case, request, response, check), 0)
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement) {
@@ -910,5 +1141,79 @@ mod tests {
             assert!(many.most.load(Ordering::SeqCst) <= 8);
             assert_eq!(many.effects_in_company.load(Ordering::SeqCst), 0);
         }
+    }
+
+    /// A target that accepts a rollback naming instances that do not exist, and carries it
+    /// out (it ignores InstanceIds on a rollback without a Comment): N-INSTANCE fails, and shrinking that
+    /// counterexample replays rollbacks the target carries out. The oracle's world follows
+    /// every one of them: at the end it is the target's.
+    #[test]
+    fn shrinking_replays_that_roll_back_are_followed() {
+        // Every app with five stored versions, and few cases: versions are left to shrink with.
+        let mut world = World::bundled();
+        for app in world
+            .stacks
+            .iter_mut()
+            .flat_map(|stack| stack.apps.iter_mut())
+        {
+            app.versions = 5;
+        }
+        let inner = std::sync::Arc::new(ReferenceTarget::new(world.clone()));
+        let target = {
+            let inner = inner.clone();
+            crate::target::from_fn(move |request: RawRequest| {
+                let mut request = request;
+                if let Ok(serde_json::Value::Object(mut body)) =
+                    serde_json::from_slice::<serde_json::Value>(&request.body)
+                {
+                    let rollback = body.get("Command").and_then(|command| command.get("Name"))
+                        == Some(&serde_json::Value::from("rollback"));
+                    // Only without a Comment: not every case fails alike, so the
+                    // counterexample is shrunk step by step.
+                    if rollback
+                        && !body.contains_key("Comment")
+                        && body.remove("InstanceIds").is_some()
+                    {
+                        request.body = serde_json::Value::Object(body).to_string().into_bytes();
+                    }
+                }
+                let answer = inner.answer_request(&request);
+                async move { Ok(answer) }
+            })
+        };
+        let config = RunConfig::default()
+            .with_cases(8)
+            .only("S-ERROR-NO-EFFECT")
+            .with_shrink_budget(400);
+        let (report, followed) = block_on(run_keeping_state(&target, &world, &config, &NoProgress));
+        let failed: Vec<RuleId> = report
+            .rules
+            .iter()
+            .filter(|rule| rule.status == RuleStatus::Failed)
+            .map(|rule| rule.id)
+            .collect();
+        assert_eq!(failed, [rules::N_INSTANCE], "{report:?}");
+        let example = report
+            .rule(rules::N_INSTANCE)
+            .and_then(|rule| rule.counterexample.as_ref())
+            .map(|example| example.shrink_steps);
+        assert!(
+            example.is_some_and(|steps| steps > 0) && report.shrink_requests > 0,
+            "shrinking replayed rollbacks: {example:?}"
+        );
+        let versions = |world: &World| -> Vec<(String, u8)> {
+            world
+                .stacks
+                .iter()
+                .flat_map(|stack| stack.apps.iter())
+                .map(|app| (app.app_id.clone(), app.versions))
+                .collect()
+        };
+        assert_eq!(versions(&followed), versions(&inner.world()));
+        assert_ne!(
+            versions(&followed),
+            versions(&world),
+            "rollbacks were carried out"
+        );
     }
 }
