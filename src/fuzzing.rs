@@ -812,7 +812,10 @@ mod tests {
 
     /// The bytes `Unstructured` reads as this `&str` (its length first, then its bytes).
     fn text_bytes(text: &str) -> Vec<u8> {
-        let mut bytes = u32::try_from(text.len()).unwrap_or(0).to_le_bytes().to_vec();
+        let mut bytes = u32::try_from(text.len())
+            .unwrap_or(0)
+            .to_le_bytes()
+            .to_vec();
         bytes.extend(text.as_bytes());
         bytes
     }

@@ -222,7 +222,11 @@ fn no_family_sends_another_operation_of_the_api() {
                 let mut runner = runner(seed);
                 for _ in 0..48 {
                     let case = draw(&strategy, &mut runner);
-                    assert_eq!(other_operations(&case), Vec::<String>::new(), "{rule}: {case:?}");
+                    assert_eq!(
+                        other_operations(&case),
+                        Vec::<String>::new(),
+                        "{rule}: {case:?}"
+                    );
                     let verdict = judge_request(world, &case.request, &case.caller());
                     assert!(verdict.is_judged(), "{rule}: {case:?}");
                     if rule == rules::P_UNKNOWN_OPERATION {
@@ -246,7 +250,10 @@ fn no_family_sends_another_operation_of_the_api() {
         "DynamoDB_20120810.CreateDeployment",
         "OpsWorks_20130218.CreateDeployment + OpsWorks_20130218.Nonexistent",
     ] {
-        assert!(targets.contains(expected), "{expected:?} not among {targets:?}");
+        assert!(
+            targets.contains(expected),
+            "{expected:?} not among {targets:?}"
+        );
     }
     // The check can fail: it sees what the v1 families sent.
     let mut v1 = Case::typed(
@@ -269,12 +276,12 @@ fn no_family_sends_another_operation_of_the_api() {
 #[test]
 fn no_family_sends_another_operation_of_the_api_in_random_worlds() {
     let mut worlds = runner(9);
-    let strategy = prop_oneof![generate::world::world(), generate::world::world_with_users()];
+    let strategy = prop_oneof![
+        generate::world::world(),
+        generate::world::world_with_users()
+    ];
     for seed in 0..24u8 {
-        let world = strategy
-            .new_tree(&mut worlds)
-            .expect("a world")
-            .current();
+        let world = strategy.new_tree(&mut worlds).expect("a world").current();
         for rule in server_rules() {
             let Some(family) = violating(rule, &world) else {
                 continue;
@@ -282,7 +289,11 @@ fn no_family_sends_another_operation_of_the_api_in_random_worlds() {
             let mut runner = runner(seed);
             for _ in 0..8 {
                 let case = draw(&family, &mut runner);
-                assert_eq!(other_operations(&case), Vec::<String>::new(), "{rule}: {case:?}");
+                assert_eq!(
+                    other_operations(&case),
+                    Vec::<String>::new(),
+                    "{rule}: {case:?}"
+                );
             }
         }
     }
@@ -302,7 +313,11 @@ fn byte_order_marks_and_named_non_json() {
     };
     let mut labels = std::collections::BTreeSet::new();
     let (mut nan_body, mut nan_custom) = (0, 0);
-    for rule in [rules::P_MALFORMED_JSON, rules::V_CUSTOM_JSON, rules::M_JSON_LIMITS] {
+    for rule in [
+        rules::P_MALFORMED_JSON,
+        rules::V_CUSTOM_JSON,
+        rules::M_JSON_LIMITS,
+    ] {
         let strategy = violating(rule, &world).expect("a family");
         for seed in 0..8u8 {
             let mut runner = runner(seed);
@@ -335,8 +350,14 @@ fn byte_order_marks_and_named_non_json() {
             }
         }
     }
-    assert!(labels.contains("byte order mark before the body"), "{labels:?}");
-    assert!(labels.contains("byte order mark at the start of CustomJson"), "{labels:?}");
+    assert!(
+        labels.contains("byte order mark before the body"),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains("byte order mark at the start of CustomJson"),
+        "{labels:?}"
+    );
     assert!(nan_body > 0 && nan_custom > 0, "{nan_body} {nan_custom}");
 }
 
@@ -372,7 +393,13 @@ fn v_type_sends_numeric_ids() {
             }
         }
     }
-    for expected in ["StackId 123", "StackId 42", "AppId 123", "InstanceIds 123", "LayerIds 42"] {
+    for expected in [
+        "StackId 123",
+        "StackId 42",
+        "AppId 123",
+        "InstanceIds 123",
+        "LayerIds 42",
+    ] {
         assert!(seen.contains(expected), "{expected} not among {seen:?}");
     }
 }

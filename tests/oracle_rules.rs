@@ -367,10 +367,8 @@ mod other_operations {
             // Whatever the body: not JSON, or a rollback.
             (
                 "DescribeDeployments",
-                RawRequest::json("not json").with_header(
-                    wire::TARGET_HEADER,
-                    "OpsWorks_20130218.DescribeDeployments",
-                ),
+                RawRequest::json("not json")
+                    .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DescribeDeployments"),
             ),
         ]
     }
@@ -1136,7 +1134,12 @@ mod behaviour {
             world
                 .stacks
                 .iter()
-                .flat_map(|stack| stack.apps.iter().map(|app| (app.app_id.clone(), app.versions)))
+                .flat_map(|stack| {
+                    stack
+                        .apps
+                        .iter()
+                        .map(|app| (app.app_id.clone(), app.versions))
+                })
                 .collect()
         };
         let initial = world();
@@ -1165,11 +1168,18 @@ mod behaviour {
                     let judgement = session.observe(
                         &request,
                         &CallerIdentity::Unsigned,
-                        &Ok(Observation::json(200, format!(r#"{{"DeploymentId":"d-{accepted}"}}"#))),
+                        &Ok(Observation::json(
+                            200,
+                            format!(r#"{{"DeploymentId":"d-{accepted}"}}"#),
+                        )),
                     );
                     assert!(judgement.conforms(true), "{name}: {:?}", judgement.checks);
                     accepted += 1;
-                    assert_eq!(versions(session.world()), versions(&initial), "after {name}");
+                    assert_eq!(
+                        versions(session.world()),
+                        versions(&initial),
+                        "after {name}"
+                    );
                 }
             }
         }
@@ -1178,11 +1188,17 @@ mod behaviour {
         let rollback =
             RawRequest::json(r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#);
         for _ in 0..2 {
-            assert!(session.verdict(&rollback, &CallerIdentity::Unsigned).is_valid());
+            assert!(
+                session
+                    .verdict(&rollback, &CallerIdentity::Unsigned)
+                    .is_valid()
+            );
             session.observe(&rollback, &CallerIdentity::Unsigned, &ok_response());
         }
         assert_eq!(
-            session.verdict(&rollback, &CallerIdentity::Unsigned).broken(),
+            session
+                .verdict(&rollback, &CallerIdentity::Unsigned)
+                .broken(),
             vec![rules::V_ROLLBACK_DEPTH]
         );
     }

@@ -142,12 +142,10 @@ pub fn could_be_taken_for_operation(target: &str) -> Option<&'static str> {
         .trim();
     OPSWORKS_OPERATIONS.iter().copied().find(|operation| {
         last.eq_ignore_ascii_case(operation)
-            || value
-                .split_once('.')
-                .is_some_and(|(prefix, name)| {
-                    prefix.trim().eq_ignore_ascii_case(OPSWORKS_TARGET_PREFIX)
-                        && name.trim().eq_ignore_ascii_case(operation)
-                })
+            || value.split_once('.').is_some_and(|(prefix, name)| {
+                prefix.trim().eq_ignore_ascii_case(OPSWORKS_TARGET_PREFIX)
+                    && name.trim().eq_ignore_ascii_case(operation)
+            })
     })
 }
 

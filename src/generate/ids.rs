@@ -243,7 +243,8 @@ pub fn numeric_ids(world_ids: &[String]) -> Vec<serde_json::Value> {
     for id in world_ids {
         if let Ok(number @ serde_json::Value::Number(_)) = serde_json::from_str(id) {
             // Only where the number's own text is the id (`42`, not `4.20` or `1e3`).
-            if number.to_string() == *id && !numbers.contains(&number) {
+            let own_text = serde_json::to_string(&number).is_ok_and(|text| text == *id);
+            if own_text && !numbers.contains(&number) {
                 numbers.push(number);
             }
         }
@@ -386,8 +387,9 @@ mod tests {
             "fullwidth"
         );
         assert!(
-            seen.iter()
-                .any(|near| near.chars().any(|c| ('\u{1d400}'..='\u{1d7ff}').contains(&c))),
+            seen.iter().any(|near| near
+                .chars()
+                .any(|c| ('\u{1d400}'..='\u{1d7ff}').contains(&c))),
             "mathematical"
         );
     }
@@ -426,7 +428,12 @@ mod tests {
 
     #[test]
     fn numeric_ids_include_the_numbers_the_world_names() {
-        let ids = ["42".to_owned(), "007".to_owned(), "1e3".to_owned(), "s1".to_owned()];
+        let ids = [
+            "42".to_owned(),
+            "007".to_owned(),
+            "1e3".to_owned(),
+            "s1".to_owned(),
+        ];
         let numbers: Vec<String> = numeric_ids(&ids).iter().map(ToString::to_string).collect();
         assert_eq!(numbers, ["123", "0", "-1", "1.5", "42"]);
     }

@@ -1326,7 +1326,8 @@ impl Families<'_> {
                 .prop_map(|(case, custom, kind, valid_custom)| {
                     let mut input = case.input.unwrap_or_default();
                     if kind == 4 {
-                        let body = [b"\xef\xbb\xbf".as_slice(), input.to_json().as_bytes()].concat();
+                        let body =
+                            [b"\xef\xbb\xbf".as_slice(), input.to_json().as_bytes()].concat();
                         return Case::raw(
                             case.rule,
                             "byte order mark before the body",

@@ -667,7 +667,9 @@ const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
 fn limits_detail(what: &str, marked: bool, limits: json_text::JsonLimits) -> Option<String> {
     match (marked, limits.any()) {
         (false, false) => None,
-        (true, false) => Some(format!("{what}: a UTF-8 byte order mark before the JSON text")),
+        (true, false) => Some(format!(
+            "{what}: a UTF-8 byte order mark before the JSON text"
+        )),
         (false, true) => Some(format!("{what}: {limits:?}")),
         (true, true) => Some(format!(
             "{what}: a UTF-8 byte order mark before the JSON text, and {limits:?}"

@@ -760,7 +760,11 @@ fn nfkc(id: &str) -> String {
             0x1_d400..=0x1_d6a3 => {
                 // Mathematical letters: 13 alphabets of 52 (A-Z, a-z).
                 let index = (code - 0x1_d400) % 52;
-                char::from_u32(if index < 26 { 0x41 + index } else { 0x61 + index - 26 })
+                char::from_u32(if index < 26 {
+                    0x41 + index
+                } else {
+                    0x61 + index - 26
+                })
             }
             0x1_d7ce..=0x1_d7ff => char::from_u32(0x30 + (code - 0x1_d7ce) % 10),
             _ => None,
