@@ -1144,6 +1144,8 @@ mod behaviour {
         };
         let initial = world();
         let mut session = Session::new(initial.clone());
+        // The reference implementation, sent the same requests, keeps its versions too.
+        let reference = opsworks_conformance::target::ReferenceTarget::new(initial.clone());
         let mut accepted = 0;
         for stack in &initial.stacks {
             for app in &stack.apps {
@@ -1180,6 +1182,13 @@ mod behaviour {
                         versions(&initial),
                         "after {name}"
                     );
+                    let answer = reference.answer(&request, &CallerIdentity::Unsigned);
+                    assert_eq!(answer.status, 200, "{name}: {answer:?}");
+                    assert_eq!(
+                        versions(&reference.world()),
+                        versions(&initial),
+                        "after {name}"
+                    );
                 }
             }
         }
@@ -1194,6 +1203,8 @@ mod behaviour {
                     .is_valid()
             );
             session.observe(&rollback, &CallerIdentity::Unsigned, &ok_response());
+            let answer = reference.answer(&rollback, &CallerIdentity::Unsigned);
+            assert_eq!(answer.status, 200, "{answer:?}");
         }
         assert_eq!(
             session
@@ -1201,6 +1212,9 @@ mod behaviour {
                 .broken(),
             vec![rules::V_ROLLBACK_DEPTH]
         );
+        assert_eq!(versions(&reference.world()), versions(session.world()));
+        let answer = reference.answer(&rollback, &CallerIdentity::Unsigned);
+        assert_eq!(answer.status, 400, "{answer:?}");
     }
 
     /// A rollback refused as if the app had no earlier version, in a session that used none
