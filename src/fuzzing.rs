@@ -55,7 +55,9 @@ use std::sync::OnceLock;
 
 use ::arbitrary::{Arbitrary, Unstructured};
 
-use crate::contract::{CreateDeploymentInput, Observation, RawRequest, Signing, wire};
+use crate::contract::{
+    CreateDeploymentInput, Observation, RawRequest, Signing, could_be_taken_for_operation, wire,
+};
 use crate::oracle::json_text::{self, MAX_KEEP_DEPTH};
 use crate::oracle::{CallerIdentity, Judgement, Status, judge_request, judge_response};
 use crate::target::ReferenceTarget;
@@ -584,9 +586,10 @@ const CONTENT_TYPES: [&str; 7] = [
     " application/x-amz-json-1.1 ;",
 ];
 
-/// `X-Amz-Target` values other than `OpsWorks_20130218.CreateDeployment`.
+/// `X-Amz-Target` values other than `OpsWorks_20130218.CreateDeployment`: none names another
+/// operation of the API (the suite never sends one; see [`pick_headers`]).
 const TARGETS: [&str; 7] = [
-    "OpsWorks_20130218.DescribeStacks",
+    "OpsWorks_20130218.CreateDeploymentX",
     "OpsWorks_20130218.createdeployment",
     "OpsWorks_20130218.",
     "CreateDeployment",
@@ -635,8 +638,25 @@ fn pick_header(
     Ok(())
 }
 
-/// `Content-Type`, `X-Amz-Target` and up to 4 extra headers.
+/// `Content-Type`, `X-Amz-Target` and up to 4 extra headers. An `X-Amz-Target` value that a
+/// lenient server could take for an operation of the API other than CreateDeployment
+/// ([`could_be_taken_for_operation`]: free text can spell one) is replaced by
+/// `OpsWorks_20130218.CreateDeploymentX`, a name the API does not have: the fuzz targets, like
+/// the suite, never send another operation of the API.
 fn pick_headers(u: &mut Unstructured<'_>) -> ::arbitrary::Result<Vec<(String, String)>> {
+    let mut headers = pick_any_headers(u)?;
+    for (name, value) in &mut headers {
+        if name.eq_ignore_ascii_case(wire::TARGET_HEADER)
+            && could_be_taken_for_operation(value).is_some_and(|op| op != "CreateDeployment")
+        {
+            *value = TARGETS[0].to_owned();
+        }
+    }
+    Ok(headers)
+}
+
+/// [`pick_headers`] before its `X-Amz-Target` values are made safe.
+fn pick_any_headers(u: &mut Unstructured<'_>) -> ::arbitrary::Result<Vec<(String, String)>> {
     let mut headers = Vec::new();
     pick_header(
         u,
@@ -747,4 +767,96 @@ fn describe_case(world: &World, request: &RawRequest, caller: &CallerIdentity) -
         "  headers: {headers:?}\n  body: {:?}\n  caller: {caller:?}\n  world: {world_text}",
         request.body_text()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inputs for the header picker: random bytes, and bytes that spell operations of the API
+    /// as free text (the picker's free-text choice is byte 7 of 8).
+    fn inputs() -> Vec<Vec<u8>> {
+        let mut inputs = Vec::new();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..4000 {
+            let length = usize::try_from(state % 96).unwrap_or(0);
+            let bytes: Vec<u8> = (0..length)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state.to_le_bytes()[0]
+                })
+                .collect();
+            inputs.push(bytes);
+        }
+        for operation in crate::contract::OPSWORKS_OPERATIONS {
+            for spelled in [
+                format!("OpsWorks_20130218.{operation}"),
+                format!(" opsworks_20130218.{} ", operation.to_lowercase()),
+                operation.to_owned(),
+            ] {
+                // Content-Type correct, X-Amz-Target free text, then the same as an extra
+                // header (one header, name and value free text).
+                let mut bytes = vec![0, 7];
+                bytes.extend(text_bytes(&spelled));
+                bytes.extend([1, 3]);
+                bytes.extend(text_bytes("x-amz-target"));
+                bytes.push(3);
+                bytes.extend(text_bytes(&spelled));
+                inputs.push(bytes);
+            }
+        }
+        inputs
+    }
+
+    /// The bytes `Unstructured` reads as this `&str` (its length first, then its bytes).
+    fn text_bytes(text: &str) -> Vec<u8> {
+        let mut bytes = u32::try_from(text.len())
+            .unwrap_or(0)
+            .to_le_bytes()
+            .to_vec();
+        bytes.extend(text.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn no_header_names_another_operation_of_the_api() {
+        let mut free_text_operations = 0;
+        for input in inputs() {
+            let mut u = Unstructured::new(&input);
+            let Ok(raw) = pick_any_headers(&mut Unstructured::new(&input)) else {
+                continue;
+            };
+            let Ok(headers) = pick_headers(&mut u) else {
+                continue;
+            };
+            free_text_operations += raw
+                .iter()
+                .filter(|(name, value)| {
+                    name.eq_ignore_ascii_case(wire::TARGET_HEADER)
+                        && could_be_taken_for_operation(value)
+                            .is_some_and(|op| op != "CreateDeployment")
+                })
+                .count();
+            for (name, value) in &headers {
+                if name.eq_ignore_ascii_case(wire::TARGET_HEADER) {
+                    let taken = could_be_taken_for_operation(value);
+                    assert!(
+                        taken.is_none_or(|op| op == "CreateDeployment"),
+                        "X-Amz-Target {value:?} could be taken for {taken:?}"
+                    );
+                }
+            }
+        }
+        // The test can fail: free text does spell operations of the API before the picker
+        // replaces them.
+        assert!(free_text_operations > 0, "no input spelled an operation");
+        for target in TARGETS {
+            assert!(
+                could_be_taken_for_operation(target).is_none_or(|op| op == "CreateDeployment"),
+                "{target}"
+            );
+        }
+    }
 }

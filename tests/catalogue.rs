@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use opsworks_conformance::contract::{CATALOGUE, Group, RuleId, Severity, Side};
+use opsworks_conformance::contract::{
+    CATALOGUE, CATALOGUE_VERSION, Group, OPSWORKS_OPERATIONS, RuleId, Severity, Side,
+};
 
 /// Where `RULES.md` lives, relative to the crate (present in the project's workspace only).
 fn rules_md_path() -> PathBuf {
@@ -108,6 +110,152 @@ fn catalogue_matches_rules_md() {
         .map(|(id, severity)| format!("{id}: RULES.md {severity}, CATALOGUE {}", encoded[id]))
         .collect();
     assert!(mismatched.is_empty(), "severities differ: {mismatched:#?}");
+}
+
+/// What each rule row of `RULES.md` says, as the catalogue states it: `condition -> expected`
+/// (the Validation and Existence tables name their code in the heading's text, not in a column;
+/// V-TYPE names its codes in its condition), or the case of an M-* row; and the source (`catalogue`
+/// for the M-* rows, which have no source column). Backquotes are dropped.
+fn documented_texts(text: &str) -> BTreeMap<String, (String, String)> {
+    let mut texts = BTreeMap::new();
+    let mut section = "";
+    for line in text.lines() {
+        if let Some(heading) = line.strip_prefix("### ") {
+            section = heading;
+        }
+        let Some(row) = line.trim().strip_prefix('|') else {
+            continue;
+        };
+        let cells: Vec<String> = row
+            .trim_end_matches('|')
+            .split('|')
+            .map(|cell| cell.trim().replace('`', ""))
+            .collect();
+        let Some(id) = cells.first().filter(|id| is_rule_id(id)) else {
+            continue;
+        };
+        let (summary, source) = match cells.as_slice() {
+            [_, case] if id.starts_with("M-") => (case.clone(), "catalogue".to_owned()),
+            [_, _, condition, expected, source] => {
+                (format!("{condition} -> {expected}"), source.clone())
+            }
+            [_, _, condition, source] => {
+                let code = if section.contains("ResourceNotFoundException") {
+                    "ResourceNotFoundException"
+                } else {
+                    "ValidationException"
+                };
+                let summary = match condition.split_once(". Code ") {
+                    Some((condition, codes)) => format!("{condition} -> {codes}"),
+                    None => format!("{condition} -> {code}"),
+                };
+                (summary, source.clone())
+            }
+            _ => panic!("RULES.md: unexpected row for {id}: {line}"),
+        };
+        texts.insert(id.clone(), (summary, source));
+    }
+    texts
+}
+
+#[test]
+fn summaries_and_sources_match_rules_md() {
+    let path = rules_md_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {} ({error}): the catalogue's texts are compared with RULES.md",
+            path.display()
+        )
+    });
+    let documented = documented_texts(&text);
+    let mut differences = Vec::new();
+    for rule in CATALOGUE {
+        let Some((summary, source)) = documented.get(rule.id.as_str()) else {
+            differences.push(format!("{}: not in RULES.md", rule.id));
+            continue;
+        };
+        if rule.summary != summary {
+            differences.push(format!(
+                "{}: summary\n  RULES.md:  {summary}\n  CATALOGUE: {}",
+                rule.id, rule.summary
+            ));
+        }
+        if rule.source != source {
+            differences.push(format!(
+                "{}: source\n  RULES.md:  {source}\n  CATALOGUE: {}",
+                rule.id, rule.source
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+#[test]
+fn catalogue_version_is_the_version_of_rules_md() {
+    let path = rules_md_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {} ({error}): the catalogue's version is compared with RULES.md",
+            path.display()
+        )
+    });
+    let title = text.lines().next().unwrap_or_default();
+    assert!(
+        title.ends_with(&format!("(version {CATALOGUE_VERSION})")),
+        "RULES.md's title {title:?} is not of version {CATALOGUE_VERSION}"
+    );
+}
+
+/// The Python that has botocore: `OPSWORKS_CONFORMANCE_PYTHON` (CI sets it to its botocore
+/// virtual environment), else that environment's usual place.
+fn botocore_python() -> String {
+    std::env::var("OPSWORKS_CONFORMANCE_PYTHON")
+        .unwrap_or_else(|_| "/tmp/opsworks-conformance-botocore/bin/python".to_owned())
+}
+
+#[test]
+fn operations_are_those_of_the_botocore_model() {
+    let python = botocore_python();
+    let script = "import json, botocore, botocore.session\n\
+        model = botocore.session.get_session().get_service_model('opsworks')\n\
+        print(json.dumps({'version': botocore.__version__, \
+        'prefix': model.metadata['targetPrefix'], \
+        'operations': list(model.operation_names)}))";
+    let output = std::process::Command::new(&python)
+        .args(["-c", script])
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run {python:?} ({error}): this test needs a Python with botocore 1.40.18 \
+                 (set OPSWORKS_CONFORMANCE_PYTHON, or run .ci/run, which makes \
+                 /tmp/opsworks-conformance-botocore)"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "{python:?} has no botocore: this test needs botocore 1.40.18 (set \
+         OPSWORKS_CONFORMANCE_PYTHON to a Python that has it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+    assert_eq!(
+        model["prefix"],
+        opsworks_conformance::contract::OPSWORKS_TARGET_PREFIX
+    );
+    let operations: Vec<&str> = model["operations"]
+        .as_array()
+        .expect("a list of operations")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert_eq!(
+        operations,
+        OPSWORKS_OPERATIONS.to_vec(),
+        "OPSWORKS_OPERATIONS (from botocore 1.40.18) differs from the model of botocore {} at \
+         {python:?}",
+        model["version"]
+    );
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Generators and oracle agree: valid requests are valid, every family's cases name their
 //! rule, generation is deterministic for a seed, and worlds beyond the bundled ones work.
 
-use opsworks_conformance::contract::{RuleId, Severity, rules};
+use opsworks_conformance::contract::{
+    OPSWORKS_OPERATIONS, OPSWORKS_TARGET_PREFIX, RuleId, Severity, api_operation,
+    could_be_taken_for_operation, rules, wire,
+};
 use opsworks_conformance::generate::{self, Case, server_rules, valid_request, violating};
 use opsworks_conformance::oracle::{Effect, Outcome, Tier, Verdict, judge_request};
 use opsworks_conformance::world::World;
@@ -177,5 +180,226 @@ proptest! {
                 prop_assert!(judge_request(&world, &case.request, &case.caller()).is_valid());
             }
         }
+    }
+}
+
+/// The `X-Amz-Target` values of a case that a server could take for an operation of the API
+/// other than CreateDeployment: exactly, or after trimming and ASCII case folding, or by the
+/// part after the last `.` (`could_be_taken_for_operation`); and those that name one exactly.
+fn other_operations(case: &Case) -> Vec<String> {
+    wire::header_values(&case.request.headers, wire::TARGET_HEADER)
+        .filter(|value| {
+            let exact = api_operation(value).is_some_and(|op| op != "CreateDeployment");
+            let lenient =
+                could_be_taken_for_operation(value).is_some_and(|op| op != "CreateDeployment");
+            let folded = OPSWORKS_OPERATIONS.iter().any(|op| {
+                *op != "CreateDeployment"
+                    && value
+                        .trim()
+                        .eq_ignore_ascii_case(&format!("{OPSWORKS_TARGET_PREFIX}.{op}"))
+            });
+            exact || lenient || folded
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// RULES.md, "What the suite sends": no case of any family, in any world, for any seed, names
+/// an operation of the API other than CreateDeployment, nor anything a lenient server could
+/// take for one; and the P-UNKNOWN-OPERATION family does send every kind of name the API does
+/// not have.
+#[test]
+fn no_family_sends_another_operation_of_the_api() {
+    let worlds = [World::bundled(), World::bundled_with_users()];
+    let mut targets = std::collections::BTreeSet::new();
+    let mut checked = 0;
+    for world in &worlds {
+        for rule in server_rules() {
+            let Some(strategy) = violating(rule, world) else {
+                continue;
+            };
+            for seed in 0..8u8 {
+                let mut runner = runner(seed);
+                for _ in 0..48 {
+                    let case = draw(&strategy, &mut runner);
+                    assert_eq!(
+                        other_operations(&case),
+                        Vec::<String>::new(),
+                        "{rule}: {case:?}"
+                    );
+                    let verdict = judge_request(world, &case.request, &case.caller());
+                    assert!(verdict.is_judged(), "{rule}: {case:?}");
+                    if rule == rules::P_UNKNOWN_OPERATION {
+                        let values: Vec<&str> =
+                            wire::header_values(&case.request.headers, wire::TARGET_HEADER)
+                                .collect();
+                        targets.insert(values.join(" + "));
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 30_000, "{checked}");
+    for expected in [
+        "",
+        "OpsWorks_20130218.CreateDeployments",
+        "OpsWorks_20130218.CreateDeploymentX",
+        "OpsWorks_20130218.Nonexistent",
+        "OpsWorks_20120101.CreateDeployment",
+        "DynamoDB_20120810.CreateDeployment",
+        "OpsWorks_20130218.CreateDeployment + OpsWorks_20130218.Nonexistent",
+    ] {
+        assert!(
+            targets.contains(expected),
+            "{expected:?} not among {targets:?}"
+        );
+    }
+    // The check can fail: it sees what the v1 families sent.
+    let mut v1 = Case::typed(
+        rules::P_UNKNOWN_OPERATION,
+        "another operation",
+        opsworks_conformance::contract::CreateDeploymentInput::default(),
+        opsworks_conformance::contract::Signing::Unsigned,
+    );
+    v1.request = v1
+        .request
+        .add_header(wire::TARGET_HEADER, "OpsWorks_20130218.DeleteStack");
+    assert_eq!(other_operations(&v1), vec!["OpsWorks_20130218.DeleteStack"]);
+    v1.request = v1
+        .request
+        .with_header(wire::TARGET_HEADER, " opsworks_20130218.describestacks");
+    assert_eq!(other_operations(&v1).len(), 1);
+}
+
+/// Random worlds too, with many seeds.
+#[test]
+fn no_family_sends_another_operation_of_the_api_in_random_worlds() {
+    let mut worlds = runner(9);
+    let strategy = prop_oneof![
+        generate::world::world(),
+        generate::world::world_with_users()
+    ];
+    for seed in 0..24u8 {
+        let world = strategy.new_tree(&mut worlds).expect("a world").current();
+        for rule in server_rules() {
+            let Some(family) = violating(rule, &world) else {
+                continue;
+            };
+            let mut runner = runner(seed);
+            for _ in 0..8 {
+                let case = draw(&family, &mut runner);
+                assert_eq!(
+                    other_operations(&case),
+                    Vec::<String>::new(),
+                    "{rule}: {case:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A byte order mark before the JSON text is M-JSON-LIMITS (RFC 8259 section 8.1): no
+/// P-MALFORMED-JSON or V-CUSTOM-JSON case starts with one, and M-JSON-LIMITS sends both kinds
+/// (body and CustomJson); NaN and Infinity are among what P-MALFORMED-JSON and V-CUSTOM-JSON
+/// send.
+#[test]
+fn byte_order_marks_and_named_non_json() {
+    const MARK: &[u8] = b"\xef\xbb\xbf";
+    let world = World::bundled();
+    let custom_json = |case: &Case| -> Option<String> {
+        let body: serde_json::Value = serde_json::from_slice(&case.request.body).ok()?;
+        body.get("CustomJson")?.as_str().map(str::to_owned)
+    };
+    let mut labels = std::collections::BTreeSet::new();
+    let (mut nan_body, mut nan_custom) = (0, 0);
+    for rule in [
+        rules::P_MALFORMED_JSON,
+        rules::V_CUSTOM_JSON,
+        rules::M_JSON_LIMITS,
+    ] {
+        let strategy = violating(rule, &world).expect("a family");
+        for seed in 0..8u8 {
+            let mut runner = runner(seed);
+            for _ in 0..200 {
+                let case = draw(&strategy, &mut runner);
+                let marked_body = case.request.body.starts_with(MARK);
+                let marked_custom =
+                    custom_json(&case).is_some_and(|text| text.starts_with('\u{feff}'));
+                if rule == rules::M_JSON_LIMITS {
+                    labels.insert(case.label);
+                    if marked_body || marked_custom {
+                        let verdict = judge_request(&world, &case.request, &case.caller());
+                        assert!(verdict.broken().is_empty(), "{case:?}");
+                    }
+                } else {
+                    assert!(!marked_body && !marked_custom, "{rule}: {case:?}");
+                }
+                let text = String::from_utf8_lossy(&case.request.body);
+                if rule == rules::P_MALFORMED_JSON
+                    && ["NaN", "Infinity"].iter().any(|word| text.contains(word))
+                {
+                    nan_body += 1;
+                }
+                if rule == rules::V_CUSTOM_JSON
+                    && custom_json(&case)
+                        .is_some_and(|text| ["NaN", "Infinity"].iter().any(|w| text.contains(w)))
+                {
+                    nan_custom += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        labels.contains("byte order mark before the body"),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains("byte order mark at the start of CustomJson"),
+        "{labels:?}"
+    );
+    assert!(nan_body > 0 && nan_custom > 0, "{nan_body} {nan_custom}");
+}
+
+/// V-TYPE sends numbers in the places of ids (what an implementation that coerces them would
+/// look up), including a number whose text is an id of the world.
+#[test]
+fn v_type_sends_numeric_ids() {
+    let world = World::from_json(
+        r#"{"Stacks":[{"StackId":"42","Apps":[{"AppId":"a1","Type":"php"}],
+            "Layers":[{"LayerId":"l1"}],"Instances":[{"InstanceId":"i1"}]}]}"#,
+    )
+    .expect("the world parses");
+    let strategy = violating(rules::V_TYPE, &world).expect("a family");
+    let mut runner = runner(5);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..2000 {
+        let case = draw(&strategy, &mut runner);
+        let Ok(serde_json::Value::Object(body)) =
+            serde_json::from_slice::<serde_json::Value>(&case.request.body)
+        else {
+            continue;
+        };
+        for member in ["StackId", "AppId"] {
+            if let Some(serde_json::Value::Number(number)) = body.get(member) {
+                seen.insert(format!("{member} {number}"));
+            }
+        }
+        for member in ["InstanceIds", "LayerIds"] {
+            if let Some(serde_json::Value::Array(ids)) = body.get(member) {
+                for id in ids.iter().filter(|id| id.is_number()) {
+                    seen.insert(format!("{member} {id}"));
+                }
+            }
+        }
+    }
+    for expected in [
+        "StackId 123",
+        "StackId 42",
+        "AppId 123",
+        "InstanceIds 123",
+        "LayerIds 42",
+    ] {
+        assert!(seen.contains(expected), "{expected} not among {seen:?}");
     }
 }

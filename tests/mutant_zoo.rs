@@ -306,7 +306,7 @@ zoo_tests! {
     empty_body_serialization_error
     trailing_garbage_accepted
     top_level_array_read_positionally
-    byte_order_mark_accepted
+    byte_order_mark_trimmed_at_either_end
     ignores_target_header
     target_header_case_insensitive
     missing_stack_not_found
@@ -316,6 +316,7 @@ zoo_tests! {
     command_name_case_insensitive
     unknown_command_not_found
     scalars_coerced_to_strings
+    non_string_ids_coerced
     app_command_without_app
     custom_json_unparsed
     custom_json_any_value
@@ -326,6 +327,8 @@ zoo_tests! {
     stack_ids_trimmed
     stack_ids_case_insensitive
     stack_ids_by_prefix
+    stack_ids_matched_by_their_start
+    stack_ids_normalised
     app_of_any_stack
     app_ids_case_insensitive
     first_instance_only

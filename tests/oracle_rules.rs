@@ -7,6 +7,7 @@ use opsworks_conformance::contract::{ErrorCode, Observation, RawRequest, rules, 
 use opsworks_conformance::oracle::{
     Behaviour, CallerIdentity, Outcome, Status, judge_request, judge_response,
 };
+use opsworks_conformance::world::World;
 use support::*;
 
 use ErrorCode::{
@@ -252,7 +253,21 @@ mod protocol {
             "42",
             "null",
             "{} {}",
-            "\u{feff}{}",
+            // Not JSON text (RFC 8259 section 6), though JavaScript and Python know them.
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            r#"{"StackId":"s1","Command":{"Name":"configure"},"Comment":NaN}"#,
+            r#"{"StackId":"s1","Command":{"Name":"configure"},"Extra":Infinity}"#,
+            r#"{"StackId":"s1","Command":{"Name":"configure"},"Extra":-Infinity}"#,
+            // A byte order mark is allowed before the JSON text only (M-JSON-LIMITS), not
+            // after it, not twice, not after whitespace, and not before nothing.
+            "{}\u{feff}",
+            "\u{feff}\u{feff}{}",
+            " \u{feff}{}",
+            "\u{feff}",
+            "\u{feff}[]",
+            "\u{feff}NaN",
         ] {
             let verdict = verdict(body);
             assert_breaks(
@@ -284,11 +299,20 @@ mod protocol {
         for request in [
             RawRequest::json(CONFIGURE).without_header(wire::TARGET_HEADER),
             RawRequest::json(CONFIGURE)
-                .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DescribeStacks"),
+                .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.CreateDeployments"),
+            RawRequest::json(CONFIGURE)
+                .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.Nonexistent"),
+            RawRequest::json(CONFIGURE)
+                .with_header(wire::TARGET_HEADER, "OpsWorks_20120101.CreateDeployment"),
+            RawRequest::json(CONFIGURE)
+                .with_header(wire::TARGET_HEADER, "DynamoDB_20120810.CreateDeployment"),
             RawRequest::json(CONFIGURE)
                 .with_header(wire::TARGET_HEADER, "opsworks_20130218.createdeployment"),
+            // Compared exactly: another casing of an operation of the API names none.
             RawRequest::json(CONFIGURE)
-                .add_header(wire::TARGET_HEADER, "OpsWorks_20130218.DeleteStack"),
+                .with_header(wire::TARGET_HEADER, "opsworks_20130218.describestacks"),
+            RawRequest::json(CONFIGURE)
+                .add_header(wire::TARGET_HEADER, "OpsWorks_20130218.CreateDeploymentX"),
         ] {
             let verdict = judge_request(&world(), &request, &CallerIdentity::Unsigned);
             assert_eq!(verdict.broken(), vec![rules::P_UNKNOWN_OPERATION]);
@@ -305,6 +329,151 @@ mod protocol {
                 Status::Failed,
             );
         }
+    }
+}
+
+/// RULES.md, "What the suite sends": a request that names another operation of the API is not
+/// this contract's to judge.
+mod other_operations {
+    use super::*;
+    use opsworks_conformance::contract::OPSWORKS_OPERATIONS;
+    use opsworks_conformance::oracle::{Effect, MayPolicy, NOT_JUDGED, Session};
+
+    fn requests() -> Vec<(&'static str, RawRequest)> {
+        let rollback = r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#;
+        vec![
+            (
+                "DescribeStacks",
+                RawRequest::json(CONFIGURE)
+                    .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DescribeStacks"),
+            ),
+            (
+                "DeleteStack",
+                RawRequest::json(r#"{"StackId":"s1"}"#)
+                    .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DeleteStack"),
+            ),
+            // A second, different X-Amz-Target naming an operation of the API.
+            (
+                "DeleteStack",
+                RawRequest::json(CONFIGURE)
+                    .add_header(wire::TARGET_HEADER, "OpsWorks_20130218.DeleteStack"),
+            ),
+            // Spaces around the value are not part of it (RFC 9110, 5.5).
+            (
+                "UpdateApp",
+                RawRequest::json(rollback)
+                    .with_header(wire::TARGET_HEADER, " OpsWorks_20130218.UpdateApp\t"),
+            ),
+            // Whatever the body: not JSON, or a rollback.
+            (
+                "DescribeDeployments",
+                RawRequest::json("not json")
+                    .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DescribeDeployments"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn another_operation_of_the_api_is_not_judged() {
+        for (operation, request) in requests() {
+            for (world, caller) in [
+                (world(), CallerIdentity::Unsigned),
+                // Not even the access rules: the request is not a CreateDeployment.
+                (users_world(), CallerIdentity::Unsigned),
+            ] {
+                let verdict = judge_request(&world, &request, &caller);
+                assert_eq!(verdict.other_operation(), Some(operation));
+                assert!(!verdict.is_judged());
+                assert!(!verdict.is_valid());
+                assert!(verdict.broken().is_empty(), "{:?}", verdict.findings());
+                assert!(verdict.may_cases().is_empty());
+                assert!(verdict.rules().is_empty(), "{:?}", verdict.rules());
+                assert_eq!(verdict.effect(), &Effect::None);
+                assert!(
+                    verdict
+                        .allowances()
+                        .iter()
+                        .all(|allowance| allowance.note == Some(NOT_JUDGED))
+                );
+                for outcome in [
+                    Outcome::Success,
+                    error(ErrorCode::UnknownOperationException),
+                    error(NOT_FOUND),
+                    Outcome::Error(None),
+                ] {
+                    assert!(verdict.allows_strict(&outcome), "{outcome}");
+                }
+                // Its answer is not judged: not as a CreateDeployment success, not as an error.
+                for response in [
+                    Ok(Observation::json(200, r#"{"Stacks":[]}"#)),
+                    Ok(Observation::json(200, "")),
+                    ok_response(),
+                    error_response("UnknownOperationException"),
+                    Ok(Observation::json(400, "<html/>")),
+                ] {
+                    let judgement = judge_response(&verdict, &response);
+                    assert!(judgement.checks.is_empty(), "{:?}", judgement.checks);
+                    assert!(judgement.conforms(true));
+                }
+                // The reference implements CreateDeployment only.
+                let decision = verdict.preferred(&MayPolicy::reference());
+                assert_eq!(
+                    decision.expected,
+                    opsworks_conformance::oracle::Expectation::Error(
+                        ErrorCode::UnknownOperationException
+                    )
+                );
+            }
+        }
+    }
+
+    /// Every operation of the API besides CreateDeployment, in the exact spelling; names the
+    /// API does not have stay P-UNKNOWN-OPERATION.
+    #[test]
+    fn every_operation_of_the_api_and_nothing_else_is_not_judged() {
+        for operation in OPSWORKS_OPERATIONS {
+            let target = format!("OpsWorks_20130218.{operation}");
+            let verdict = judge_request(
+                &world(),
+                &RawRequest::json(CONFIGURE).with_header(wire::TARGET_HEADER, &target),
+                &CallerIdentity::Unsigned,
+            );
+            if operation == "CreateDeployment" {
+                assert_valid(&verdict);
+            } else {
+                assert_eq!(verdict.other_operation(), Some(operation));
+            }
+            for near in [
+                format!("{target}s"),
+                target.to_lowercase(),
+                format!("OpsWorks_20120101.{operation}"),
+            ] {
+                let verdict = judge_request(
+                    &world(),
+                    &RawRequest::json(CONFIGURE).with_header(wire::TARGET_HEADER, &near),
+                    &CallerIdentity::Unsigned,
+                );
+                assert!(verdict.is_judged(), "{near}");
+                assert_eq!(verdict.broken(), vec![rules::P_UNKNOWN_OPERATION], "{near}");
+            }
+        }
+    }
+
+    /// A session: the answer to another operation changes nothing the contract models and
+    /// fails nothing, whatever it is.
+    #[test]
+    fn a_session_passes_over_another_operation() {
+        let mut session = Session::new(world());
+        for (_, request) in requests() {
+            for response in [
+                Ok(Observation::json(200, r#"{"Stacks":[]}"#)),
+                error_response("ValidationException"),
+            ] {
+                let judgement = session.observe(&request, &CallerIdentity::Unsigned, &response);
+                assert!(judgement.conforms(true), "{:?}", judgement.checks);
+            }
+        }
+        assert_eq!(session.world(), &world());
     }
 }
 
@@ -419,7 +588,51 @@ mod validation {
         for body in bodies {
             let verdict = verdict(body);
             assert_breaks(&verdict, rules::V_TYPE, &[VALIDATION, SERIALIZATION]);
+            assert!(!verdict.allows(&error(NOT_FOUND)), "{body}");
             assert_caught(&verdict, &ok_response(), rules::V_TYPE, Status::Failed);
+            assert_caught(
+                &verdict,
+                &error_response("ResourceNotFoundException"),
+                rules::V_TYPE,
+                Status::Failed,
+            );
+        }
+    }
+
+    /// The N-* rules apply to string ids only: a number (or boolean, array, object) in an id's
+    /// place breaks V-TYPE alone, so ResourceNotFoundException (what an implementation that
+    /// coerces `123` into `"123"` and looks it up answers) is not accepted, and neither is the
+    /// success of one that coerces `42` into an id of the world.
+    #[test]
+    fn v_type_ids_are_not_looked_up() {
+        let world = World::from_json(
+            r#"{"Stacks":[{"StackId":"42","Apps":[{"AppId":"7","Type":"php"}],
+                "Layers":[{"LayerId":"8"}],"Instances":[{"InstanceId":"9"}]}]}"#,
+        )
+        .expect("the world parses");
+        let bodies = [
+            r#"{"StackId":123,"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":42,"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":true,"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":{"id":"42"},"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","AppId":7,"Command":{"Name":"deploy"}}"#,
+            r#"{"StackId":"42","AppId":123,"Command":{"Name":"deploy"}}"#,
+            r#"{"StackId":"42","AppId":["7"],"Command":{"Name":"deploy"}}"#,
+            r#"{"StackId":"42","AppId":123,"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","InstanceIds":[9],"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","InstanceIds":["9",123],"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","LayerIds":[8],"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","LayerIds":[false],"Command":{"Name":"configure"}}"#,
+            r#"{"StackId":"42","LayerIds":[{"LayerId":"8"}],"Command":{"Name":"configure"}}"#,
+        ];
+        for body in bodies {
+            let verdict = judge_request(&world, &RawRequest::json(body), &CallerIdentity::Unsigned);
+            assert_eq!(verdict.broken(), vec![rules::V_TYPE], "{body}");
+            assert!(verdict.may_cases().is_empty(), "{body}");
+            assert!(!verdict.allows(&error(NOT_FOUND)), "{body}");
+            assert!(!verdict.allows(&Outcome::Success), "{body}");
+            assert!(verdict.allows_strict(&error(VALIDATION)), "{body}");
+            assert!(verdict.allows_strict(&error(SERIALIZATION)), "{body}");
             assert_caught(
                 &verdict,
                 &error_response("ResourceNotFoundException"),
@@ -910,6 +1123,100 @@ mod behaviour {
         );
     }
 
+    /// Stored versions change only through rollback (RULES.md): an accepted deploy, or any other
+    /// accepted command of every app, leaves every app's Versions as it was, in the session's
+    /// world; and a rollback afterwards still has all of them.
+    #[test]
+    fn only_rollback_changes_stored_versions() {
+        use opsworks_conformance::contract::CommandName;
+        use opsworks_conformance::oracle::{Effect, Session};
+        let versions = |world: &World| -> Vec<(String, u8)> {
+            world
+                .stacks
+                .iter()
+                .flat_map(|stack| {
+                    stack
+                        .apps
+                        .iter()
+                        .map(|app| (app.app_id.clone(), app.versions))
+                })
+                .collect()
+        };
+        let initial = world();
+        let mut session = Session::new(initial.clone());
+        // The reference implementation, sent the same requests, keeps its versions too.
+        let reference = opsworks_conformance::target::ReferenceTarget::new(initial.clone());
+        let mut accepted = 0;
+        for stack in &initial.stacks {
+            for app in &stack.apps {
+                for name in CommandName::ALL {
+                    if name == CommandName::Rollback {
+                        continue;
+                    }
+                    let mut input = opsworks_conformance::contract::CreateDeploymentInput::new(
+                        &stack.stack_id,
+                        name,
+                    );
+                    if name.needs_app() {
+                        input = input.with_app(&app.app_id);
+                    }
+                    if name == CommandName::ExecuteRecipes {
+                        input = input.with_arg("recipes", ["a::b"]);
+                    }
+                    let request = input.to_raw();
+                    let verdict = session.verdict(&request, &CallerIdentity::Unsigned);
+                    assert!(verdict.is_valid(), "{name}: {:?}", verdict.findings());
+                    assert_eq!(verdict.effect(), &Effect::None, "{name}");
+                    let judgement = session.observe(
+                        &request,
+                        &CallerIdentity::Unsigned,
+                        &Ok(Observation::json(
+                            200,
+                            format!(r#"{{"DeploymentId":"d-{accepted}"}}"#),
+                        )),
+                    );
+                    assert!(judgement.conforms(true), "{name}: {:?}", judgement.checks);
+                    accepted += 1;
+                    assert_eq!(
+                        versions(session.world()),
+                        versions(&initial),
+                        "after {name}"
+                    );
+                    let answer = reference.answer(&request, &CallerIdentity::Unsigned);
+                    assert_eq!(answer.status, 200, "{name}: {answer:?}");
+                    assert_eq!(
+                        versions(&reference.world()),
+                        versions(&initial),
+                        "after {name}"
+                    );
+                }
+            }
+        }
+        assert!(accepted > 10, "{accepted} commands accepted");
+        // rails3 still has its 3 versions: two rollbacks succeed, the third is refused.
+        let rollback =
+            RawRequest::json(r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#);
+        for _ in 0..2 {
+            assert!(
+                session
+                    .verdict(&rollback, &CallerIdentity::Unsigned)
+                    .is_valid()
+            );
+            session.observe(&rollback, &CallerIdentity::Unsigned, &ok_response());
+            let answer = reference.answer(&rollback, &CallerIdentity::Unsigned);
+            assert_eq!(answer.status, 200, "{answer:?}");
+        }
+        assert_eq!(
+            session
+                .verdict(&rollback, &CallerIdentity::Unsigned)
+                .broken(),
+            vec![rules::V_ROLLBACK_DEPTH]
+        );
+        assert_eq!(versions(&reference.world()), versions(session.world()));
+        let answer = reference.answer(&rollback, &CallerIdentity::Unsigned);
+        assert_eq!(answer.status, 400, "{answer:?}");
+    }
+
     /// A rollback refused as if the app had no earlier version, in a session that used none
     /// up: the failure says which state the answer fits (a target that did not start in the
     /// world's state); a failure that fits no such state does not.
@@ -1205,8 +1512,64 @@ mod implementation_defined {
             rules::M_JSON_LIMITS,
             SERIALIZATION,
         );
+        // A UTF-8 byte order mark before the JSON text (RFC 8259 section 8.1: a parser may
+        // ignore it), of the body or of CustomJson.
+        assert_may(
+            "\u{feff}{\"StackId\":\"s1\",\"Command\":{\"Name\":\"setup\"}}",
+            rules::M_JSON_LIMITS,
+            SERIALIZATION,
+        );
+        assert_may(
+            "\u{feff} \n{\"StackId\":\"s1\",\"Command\":{\"Name\":\"setup\"}}",
+            rules::M_JSON_LIMITS,
+            VALIDATION,
+        );
+        let body = serde_json::json!({"StackId": "s1", "Command": {"Name": "setup"}, "CustomJson": "\u{feff}{\"a\":1}"}).to_string();
+        assert_may(&body, rules::M_JSON_LIMITS, VALIDATION);
+        // Escaped in the body, it is the same character at the start of CustomJson's text.
+        assert_may(
+            r#"{"StackId":"s1","Command":{"Name":"setup"},"CustomJson":"\ufeff{}"}"#,
+            rules::M_JSON_LIMITS,
+            VALIDATION,
+        );
+        // Both: one MAY case.
+        let both = format!("\u{feff}{body}");
+        assert_may(&both, rules::M_JSON_LIMITS, SERIALIZATION);
         // 1e-400 underflows to 0: within the range of a double, no case.
         let body = serde_json::json!({"StackId": "s1", "Command": {"Name": "setup"}, "CustomJson": "{\"a\":1e-400}"}).to_string();
         assert_valid(&verdict(&body));
+    }
+
+    /// After a byte order mark the body is read as any other: its rules apply, and an accepted
+    /// rollback has its effect.
+    #[test]
+    fn the_rest_of_a_marked_body_is_read_normally() {
+        let marked = |body: &str| verdict(&format!("\u{feff}{body}"));
+        let verdict = marked(r#"{"Command":{"Name":"setup"}}"#);
+        assert_eq!(verdict.broken(), vec![rules::V_STACK_REQUIRED]);
+        assert!(!verdict.allows(&Outcome::Success));
+        let verdict = marked(r#"{"StackId":"nope","Command":{"Name":"setup"}}"#);
+        assert_eq!(verdict.broken(), vec![rules::N_STACK]);
+        let verdict = marked(r#"{"StackId":"s1","AppId":"php1","Command":{"Name":"rollback"}}"#);
+        assert_eq!(verdict.broken(), vec![rules::V_ROLLBACK_DEPTH]);
+        let verdict = marked(r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#);
+        assert!(verdict.broken().is_empty());
+        assert_eq!(
+            verdict.effect(),
+            &opsworks_conformance::oracle::Effect::RollBack {
+                stack_id: "s1".to_owned(),
+                app_id: "rails3".to_owned()
+            }
+        );
+        // A session: the accepted marked rollback used a version up (rails3: 3 -> 2).
+        let mut session = opsworks_conformance::oracle::Session::new(world());
+        let request = RawRequest::json(format!(
+            "\u{feff}{}",
+            r#"{"StackId":"s1","AppId":"rails3","Command":{"Name":"rollback"}}"#
+        ));
+        let judgement = session.observe(&request, &CallerIdentity::Unsigned, &ok_response());
+        assert!(judgement.conforms(true), "{:?}", judgement.checks);
+        let versions = session.world().stacks[0].apps[0].versions;
+        assert_eq!(versions, 2);
     }
 }

@@ -366,7 +366,7 @@ async fn ten_thousand_headers_are_answered_431_or_closed() {
 async fn duplicate_target_headers_are_answered_without_a_server_error() {
     let server = start().await;
     let addr = server.local_addr();
-    for second in [wire::TARGET_VALUE, "OpsWorks_20130218.DescribeStacks"] {
+    for second in [wire::TARGET_VALUE, "OpsWorks_20130218.CreateDeploymentX"] {
         let extra = format!("{}: {second}\r\n", wire::TARGET_HEADER);
         let answer = exchange(addr, &request_bytes(valid_body().as_bytes(), &extra))
             .await

@@ -1,9 +1,9 @@
-//! The rule catalogue of `RULES.md` (version 1) as data: every rule exactly once.
+//! The rule catalogue of `RULES.md` (version 2) as data: every rule exactly once.
 
 use crate::contract::rule::{Group, Rule, Severity};
 
 /// The version of `RULES.md` this catalogue encodes (reported as `catalogue` in the JSON report).
-pub const CATALOGUE_VERSION: u32 = 1;
+pub const CATALOGUE_VERSION: u32 = 2;
 
 /// The rule ids as constants. Grep for the text of an id (`V-APP-REQUIRED`) or for its constant
 /// (`V_APP_REQUIRED`) to find its generator, oracle branch, tests and snapshots.
@@ -31,10 +31,10 @@ pub mod rules {
     /// `P-EMPTY-BODY`: empty request body -> treated as {}, so ValidationException (StackId missing)
     pub const P_EMPTY_BODY: RuleId = RuleId::new("P-EMPTY-BODY");
 
-    /// `P-MALFORMED-JSON`: body is not JSON, or JSON but not an object -> 4xx; code SerializationException (preferred) or ValidationException
+    /// `P-MALFORMED-JSON`: body is not JSON text (RFC 8259: NaN, Infinity, comments, trailing commas, single quotes are not JSON), or JSON but not an object -> 4xx; code SerializationException (preferred) or ValidationException
     pub const P_MALFORMED_JSON: RuleId = RuleId::new("P-MALFORMED-JSON");
 
-    /// `P-UNKNOWN-OPERATION`: X-Amz-Target names another operation or is missing -> 4xx (UnknownOperationException preferred); no deployment is created
+    /// `P-UNKNOWN-OPERATION`: X-Amz-Target is missing, or names no operation of the OpsWorks API (a name the API does not have, another API version, another service's prefix; compared exactly) -> 4xx (UnknownOperationException preferred); no deployment is created
     pub const P_UNKNOWN_OPERATION: RuleId = RuleId::new("P-UNKNOWN-OPERATION");
 
     /// `V-STACK-REQUIRED`: StackId missing or null -> ValidationException
@@ -139,7 +139,7 @@ pub mod rules {
     /// `M-POLICY-VS-DENY`: a user with level deny on the stack whose attached policy grants the action
     pub const M_POLICY_VS_DENY: RuleId = RuleId::new("M-POLICY-VS-DENY");
 
-    /// `M-JSON-LIMITS`: JSON that the grammar allows but parsers may refuse (RFC 8259 sections 4, 6, 8.2, 9), in the body or in CustomJson: numbers outside the range of a double (1e400), unpaired surrogate escapes (\"\\ud800\"), duplicate object names, nesting deeper than 128 levels (accepted, or refused with ValidationException / SerializationException)
+    /// `M-JSON-LIMITS`: JSON that the grammar allows but parsers may refuse (RFC 8259 sections 4, 6, 8.2, 9), in the body or in CustomJson: numbers outside the range of a double (1e400), unpaired surrogate escapes (\"\\ud800\"), duplicate object names, nesting deeper than 128 levels, a UTF-8 byte order mark before the JSON text (section 8.1: a parser may ignore it) (accepted, or refused with ValidationException / SerializationException)
     pub const M_JSON_LIMITS: RuleId = RuleId::new("M-JSON-LIMITS");
 
     /// `C-REQUEST-LINE`: any call -> POST /
@@ -154,10 +154,10 @@ pub mod rules {
     /// `C-SIGV4`: any call with credentials -> Authorization: AWS4-HMAC-SHA256 with scope `<date>/<region>/opsworks/aws4_request`, an X-Amz-Date, and a signature that verifies with the secret
     pub const C_SIGV4: RuleId = RuleId::new("C-SIGV4");
 
-    /// `C-ERROR-CODE`: error answers in every smithy form (bare __type, namespaced, with :URI suffix, code field, X-Amzn-Errortype header which wins over the body) for ValidationException and ResourceNotFoundException -> the client reports that code
+    /// `C-ERROR-CODE`: error answers in every smithy form (bare __type, namespaced, with :URI suffix, code field bare, namespaced and with :URI suffix, X-Amzn-Errortype header, which wins over a different body __type and over a different body code) for ValidationException and ResourceNotFoundException -> the client reports that code
     pub const C_ERROR_CODE: RuleId = RuleId::new("C-ERROR-CODE");
 
-    /// `C-ERROR-UNMODELED`: an error code the model does not list (ThrottlingException, AccessDeniedException, ...) -> reported as that code; no crash
+    /// `C-ERROR-UNMODELED`: an error code the model does not list (ThrottlingException, AccessDeniedException, ...), in every form of C-ERROR-CODE -> reported as that code, sanitised as C-ERROR-CODE says; no crash
     pub const C_ERROR_UNMODELED: RuleId = RuleId::new("C-ERROR-UNMODELED");
 
     /// `C-SUCCESS`: 200 {\"DeploymentId\": X}, also with unknown extra members -> the client reports X
@@ -225,14 +225,14 @@ pub static CATALOGUE: &[Rule] = &[
         id: rules::P_MALFORMED_JSON,
         severity: Severity::Must,
         group: Group::Protocol,
-        summary: "body is not JSON, or JSON but not an object -> 4xx; code SerializationException (preferred) or ValidationException",
+        summary: "body is not JSON text (RFC 8259: NaN, Infinity, comments, trailing commas, single quotes are not JSON), or JSON but not an object -> 4xx; code SerializationException (preferred) or ValidationException",
         source: "smithy (restJson1 analogy), stance",
     },
     Rule {
         id: rules::P_UNKNOWN_OPERATION,
         severity: Severity::Must,
         group: Group::Protocol,
-        summary: "X-Amz-Target names another operation or is missing -> 4xx (UnknownOperationException preferred); no deployment is created",
+        summary: "X-Amz-Target is missing, or names no operation of the OpsWorks API (a name the API does not have, another API version, another service's prefix; compared exactly) -> 4xx (UnknownOperationException preferred); no deployment is created",
         source: "stance",
     },
     Rule {
@@ -477,7 +477,7 @@ pub static CATALOGUE: &[Rule] = &[
         id: rules::M_JSON_LIMITS,
         severity: Severity::May,
         group: Group::ImplementationDefined,
-        summary: "JSON that the grammar allows but parsers may refuse (RFC 8259 sections 4, 6, 8.2, 9), in the body or in CustomJson: numbers outside the range of a double (1e400), unpaired surrogate escapes (\"\\ud800\"), duplicate object names, nesting deeper than 128 levels (accepted, or refused with ValidationException / SerializationException)",
+        summary: "JSON that the grammar allows but parsers may refuse (RFC 8259 sections 4, 6, 8.2, 9), in the body or in CustomJson: numbers outside the range of a double (1e400), unpaired surrogate escapes (\"\\ud800\"), duplicate object names, nesting deeper than 128 levels, a UTF-8 byte order mark before the JSON text (section 8.1: a parser may ignore it) (accepted, or refused with ValidationException / SerializationException)",
         source: "catalogue",
     },
     Rule {
@@ -512,14 +512,14 @@ pub static CATALOGUE: &[Rule] = &[
         id: rules::C_ERROR_CODE,
         severity: Severity::Must,
         group: Group::Client,
-        summary: "error answers in every smithy form (bare __type, namespaced, with :URI suffix, code field, X-Amzn-Errortype header which wins over the body) for ValidationException and ResourceNotFoundException -> the client reports that code",
+        summary: "error answers in every smithy form (bare __type, namespaced, with :URI suffix, code field bare, namespaced and with :URI suffix, X-Amzn-Errortype header, which wins over a different body __type and over a different body code) for ValidationException and ResourceNotFoundException -> the client reports that code",
         source: "smithy",
     },
     Rule {
         id: rules::C_ERROR_UNMODELED,
         severity: Severity::Must,
         group: Group::Client,
-        summary: "an error code the model does not list (ThrottlingException, AccessDeniedException, ...) -> reported as that code; no crash",
+        summary: "an error code the model does not list (ThrottlingException, AccessDeniedException, ...), in every form of C-ERROR-CODE -> reported as that code, sanitised as C-ERROR-CODE says; no crash",
         source: "smithy",
     },
     Rule {

@@ -6,6 +6,7 @@ mod catalogue;
 mod command;
 mod error_code;
 pub(crate) mod excerpt;
+mod operations;
 mod request;
 mod response;
 mod rule;
@@ -15,6 +16,9 @@ pub mod wire;
 pub use catalogue::{CATALOGUE, CATALOGUE_VERSION, rules};
 pub use command::{CommandKind, CommandName, UnknownCommandName};
 pub use error_code::{ErrorCode, error_code_of, sanitize_error_code};
+pub use operations::{
+    OPSWORKS_OPERATIONS, OPSWORKS_TARGET_PREFIX, api_operation, could_be_taken_for_operation,
+};
 pub use request::{CreateDeploymentInput, DeploymentCommand, INPUT_MEMBERS, RawRequest};
 pub use response::{Observation, Response, TransportFailure, TransportFailureKind};
 pub use rule::{Group, Rule, RuleId, Severity, Side};

@@ -260,7 +260,7 @@ fn build_valid_custom_json() -> impl Strategy<Value = String> {
 }
 
 /// Texts that are not JSON text at all (V-CUSTOM-JSON).
-const NOT_JSON: [&str; 26] = [
+const NOT_JSON: [&str; 30] = [
     "",
     " ",
     "{",
@@ -269,9 +269,13 @@ const NOT_JSON: [&str; 26] = [
     "{\"a\":1,}",
     "[1,2,]",
     "{a:1}",
+    "NaN",
+    "Infinity",
+    "-Infinity",
     "{\"a\":NaN}",
     "{\"a\":Infinity}",
     "{\"a\":-Infinity}",
+    "{\"a\":[1,NaN]}",
     "{\"a\":1 /* comment */}",
     "// comment\n{}",
     "# comment\n{}",
@@ -290,7 +294,7 @@ const NOT_JSON: [&str; 26] = [
 ];
 
 /// `CustomJson` that is not JSON text (V-CUSTOM-JSON): `""`, `"{"`, single quotes, trailing
-/// commas, unquoted keys, `NaN`, comments, leading zeros (`{"a":01}`), bad escapes, raw control
+/// commas, unquoted keys, `NaN`, `Infinity` and `-Infinity` (bare and as values), comments, leading zeros (`{"a":01}`), bad escapes, raw control
 /// characters in strings, two texts, `undefined`, and valid object texts cut short.
 #[must_use = "a strategy generates nothing until a runner draws from it"]
 pub fn invalid_custom_json() -> impl Strategy<Value = String> {
@@ -421,6 +425,8 @@ mod tests {
         #[test]
         fn invalid_texts_are_not_json(text in invalid_custom_json()) {
             prop_assert!(scan(text.as_bytes()).is_err(), "{:?} scanned", text);
+            // A byte order mark at the start is M-JSON-LIMITS, whatever follows it.
+            prop_assert!(!text.starts_with('\u{feff}'), "{:?}", text);
             prop_assert_eq!(judge(text).broken(), vec![rules::V_CUSTOM_JSON]);
         }
 
@@ -442,6 +448,22 @@ mod tests {
             let verdict = judge(text);
             prop_assert!(verdict.broken().is_empty());
             prop_assert_eq!(may_rules(&verdict), vec![rules::M_JSON_LIMITS]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(Config::with_cases(64))]
+
+        /// RFC 8259 section 8.1: a parser may ignore a byte order mark, so before an object
+        /// text it is M-JSON-LIMITS alone, and before what is not JSON the text is still not.
+        #[test]
+        fn a_byte_order_mark_is_a_json_limit(valid in valid_custom_json(), invalid in invalid_custom_json()) {
+            let verdict = judge(format!("\u{feff}{valid}"));
+            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict.findings());
+            prop_assert_eq!(may_rules(&verdict), vec![rules::M_JSON_LIMITS]);
+            let verdict = judge(format!("\u{feff}{invalid}"));
+            prop_assert_eq!(verdict.broken(), vec![rules::V_CUSTOM_JSON]);
+            prop_assert!(verdict.may_cases().is_empty());
         }
     }
 

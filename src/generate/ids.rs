@@ -1,8 +1,9 @@
 //! Ids: fresh ones that name nothing, and near misses of real ones.
 //!
-//! The catalogue compares ids exactly ("no trimming, no case folding, no prefix matching"), so
-//! a near miss of an existing id must be answered like any unknown id (N-STACK, N-APP,
-//! N-INSTANCE, N-LAYER). A near miss is only guaranteed to differ from the id it was made from:
+//! The catalogue compares ids exactly ("no trimming, no case folding, no prefix matching, no
+//! Unicode normalisation"), so a near miss of an existing id must be answered like any unknown
+//! id (N-STACK, N-APP, N-INSTANCE, N-LAYER). The fifth excluded comparison, coercion of a
+//! non-string, is V-TYPE's (see [`numeric_ids`]). A near miss is only guaranteed to differ from the id it was made from:
 //! in a world with `stack-1` and `stack-2`, changing one character of one can give the other,
 //! so a caller that needs an id naming nothing filters against the world.
 
@@ -21,14 +22,21 @@ const ZERO_WIDTH_SPACE: char = '\u{200b}';
 const REPLACEMENTS: [char; 8] = ['0', '1', 'a', 'f', 'x', 'Z', '-', '_'];
 
 /// Near misses of `id`, for N-STACK, N-APP, N-INSTANCE and N-LAYER: never `id` itself, and never
-/// `""` (which would be M-EMPTY-STRING-IDS instead).
+/// `""` (which would be M-EMPTY-STRING-IDS instead). Each reveals one comparison the catalogue
+/// excludes: trimming, case folding, prefix matching (both ways), Unicode normalisation.
 ///
-/// The variants, simplest first: padded (leading and/or trailing space, tab, newline or
+/// The variants, simplest first (padded three times as often as most, other case twice):
+/// padded (leading and/or trailing space, tab, newline or
 /// U+00A0), trimmed (when `id` has surrounding whitespace), in the other case (when that
-/// changes it), a shorter non-empty prefix, one character changed, one character appended, a
-/// zero-width space inserted. A variant that does not apply to `id` (trimming `"s1"`,
-/// upper-casing `"42"`, truncating `"1"`, trimming `" "` to nothing) falls back to appending a
-/// character, so the result is never equal to `id`, whatever `id` is (`""` included).
+/// changes it), a shorter non-empty prefix (`id` starts with it), one character changed, one
+/// to eight characters appended (it starts with `id`), a zero-width space inserted, one
+/// character in a form that Unicode normalisation (NFKC) turns into it (the fullwidth `ａ`
+/// U+FF41 for `a`, `１` for `1`, `－` for `-`; the mathematical bold `𝐚` or `𝟏`), and a letter
+/// with a diacritic decomposed into a combining sequence (`é` as `e` U+0301, equal under NFC
+/// and NFKC) or a combining sequence composed. A variant that does not apply to `id` (trimming
+/// `"s1"`, upper-casing `"42"`, truncating `"1"`, trimming `" "` to nothing, decomposing
+/// `"s1"`) falls back to appending a character, so the result is never equal to `id`,
+/// whatever `id` is (`""` included).
 ///
 /// ```
 /// use opsworks_conformance::generate::ids::near_miss_id;
@@ -109,7 +117,11 @@ pub fn near_miss_id(id: &str) -> impl Strategy<Value = String> + use<> {
     };
     let appended = {
         let id = id.clone();
-        select(&REPLACEMENTS[..]).prop_map(move |extra| format!("{id}{extra}"))
+        proptest::collection::vec(select(&REPLACEMENTS[..]), 1..=8).prop_map(move |extra| {
+            let mut longer = id.clone();
+            longer.extend(extra);
+            longer
+        })
     };
     let zero_width = {
         let id = id.clone();
@@ -120,8 +132,38 @@ pub fn near_miss_id(id: &str) -> impl Strategy<Value = String> + use<> {
             chars.into_iter().collect()
         })
     };
+    let compatible = {
+        let id = id.clone();
+        (any::<Index>(), any::<bool>()).prop_map(move |(at, mathematical)| {
+            let mut chars: Vec<char> = id.chars().collect();
+            let candidates: Vec<usize> = (0..chars.len())
+                .filter(|&i| compatibility_form(chars[i], mathematical).is_some())
+                .collect();
+            if candidates.is_empty() {
+                return id.clone();
+            }
+            let position = candidates[at.index(candidates.len())];
+            if let Some(form) = compatibility_form(chars[position], mathematical) {
+                chars[position] = form;
+            }
+            chars.into_iter().collect()
+        })
+    };
+    let recomposed = {
+        let id = id.clone();
+        Just(()).prop_map(move |()| decomposed(&id).unwrap_or_else(|| composed(&id)))
+    };
+    // Padding and case, the laxest lookups real mocks have, are drawn most often.
     one_of![
-        padded, trimmed, other_case, truncated, changed, appended, zero_width
+        3 => padded,
+        1 => trimmed,
+        2 => other_case,
+        1 => truncated,
+        1 => changed,
+        1 => appended,
+        1 => zero_width,
+        1 => compatible,
+        1 => recomposed,
     ]
     .prop_map(move |near| {
         if near == id || near.is_empty() {
@@ -131,6 +173,92 @@ pub fn near_miss_id(id: &str) -> impl Strategy<Value = String> + use<> {
             near
         }
     })
+}
+
+/// A character that NFKC normalisation turns into `c` (a printable ASCII character other than
+/// the space): its fullwidth form (U+FF01 to U+FF5E), or with `mathematical` for a letter or
+/// digit its mathematical bold form (U+1D400 to U+1D433, U+1D7CE to U+1D7D7). `None` for any
+/// other character.
+fn compatibility_form(c: char, mathematical: bool) -> Option<char> {
+    let code = u32::from(c);
+    let offset = if mathematical {
+        match c {
+            'A'..='Z' => 0x1_D400 - u32::from('A'),
+            'a'..='z' => 0x1_D41A - u32::from('a'),
+            '0'..='9' => 0x1_D7CE - u32::from('0'),
+            _ => return compatibility_form(c, false),
+        }
+    } else if (0x21..=0x7e).contains(&code) {
+        0xff01 - 0x21
+    } else {
+        return None;
+    };
+    char::from_u32(code + offset)
+}
+
+/// Latin letters with a diacritic and their canonical decompositions (letter, combining mark):
+/// equal under NFC and NFKC, different as bytes.
+const DECOMPOSITIONS: [(char, char, char); 12] = [
+    ('é', 'e', '\u{301}'),
+    ('è', 'e', '\u{300}'),
+    ('á', 'a', '\u{301}'),
+    ('à', 'a', '\u{300}'),
+    ('ä', 'a', '\u{308}'),
+    ('ö', 'o', '\u{308}'),
+    ('ü', 'u', '\u{308}'),
+    ('ñ', 'n', '\u{303}'),
+    ('ç', 'c', '\u{327}'),
+    ('É', 'E', '\u{301}'),
+    ('Ä', 'A', '\u{308}'),
+    ('Ö', 'O', '\u{308}'),
+];
+
+/// `id` with its first precomposed letter of [`DECOMPOSITIONS`] decomposed, if it has one.
+fn decomposed(id: &str) -> Option<String> {
+    let (at, (_, letter, mark)) = id.char_indices().find_map(|(at, c)| {
+        DECOMPOSITIONS
+            .iter()
+            .find(|(precomposed, ..)| *precomposed == c)
+            .map(|entry| (at, *entry))
+    })?;
+    let rest = &id[at..];
+    let after = rest.chars().next().map_or(0, char::len_utf8);
+    Some(format!("{}{letter}{mark}{}", &id[..at], &rest[after..]))
+}
+
+/// `id` with its first combining sequence of [`DECOMPOSITIONS`] composed; `id` itself when it
+/// has none (the caller's fallback then applies).
+fn composed(id: &str) -> String {
+    for (precomposed, letter, mark) in DECOMPOSITIONS {
+        let sequence: String = [letter, mark].iter().collect();
+        if id.contains(&sequence) {
+            return id.replacen(&sequence, &precomposed.to_string(), 1);
+        }
+    }
+    id.to_owned()
+}
+
+/// Numbers in the place of a string id, for V-TYPE: `123`, `0`, `-1`, `1.5`, and each id of the
+/// world whose text is a JSON number (`42` for an id `"42"`), which an implementation that
+/// coerces a number into its decimal text would find. The N-* rules apply to string ids only:
+/// the answer must be `ValidationException` or `SerializationException`, never
+/// `ResourceNotFoundException` (and never a success).
+#[must_use]
+pub fn numeric_ids(world_ids: &[String]) -> Vec<serde_json::Value> {
+    let mut numbers: Vec<serde_json::Value> = ["123", "0", "-1", "1.5"]
+        .iter()
+        .filter_map(|text| serde_json::from_str(text).ok())
+        .collect();
+    for id in world_ids {
+        if let Ok(number @ serde_json::Value::Number(_)) = serde_json::from_str(id) {
+            // Only where the number's own text is the id (`42`, not `4.20` or `1e3`).
+            let own_text = serde_json::to_string(&number).is_ok_and(|text| text == *id);
+            if own_text && !numbers.contains(&number) {
+                numbers.push(number);
+            }
+        }
+    }
+    numbers
 }
 
 /// `id` without the padding characters [`near_miss_id`] adds, at either end.
@@ -255,6 +383,68 @@ mod tests {
                 .any(|near| id.starts_with(near.as_str()) && near.len() < id.len()),
             "prefix"
         );
+        assert!(
+            seen.iter()
+                .any(|near| near.starts_with(id) && near.len() > id.len() + 1),
+            "several characters appended"
+        );
+        assert!(
+            seen.iter().any(|near| near.contains('\u{ff33}')
+                || near.contains('\u{ff54}')
+                || near.contains('\u{ff11}')
+                || near.contains('\u{ff0d}')),
+            "fullwidth"
+        );
+        assert!(
+            seen.iter().any(|near| near
+                .chars()
+                .any(|c| ('\u{1d400}'..='\u{1d7ff}').contains(&c))),
+            "mathematical"
+        );
+    }
+
+    #[test]
+    fn compatibility_forms_are_what_nfkc_folds() {
+        assert_eq!(compatibility_form('a', false), Some('\u{ff41}'));
+        assert_eq!(compatibility_form('1', false), Some('\u{ff11}'));
+        assert_eq!(compatibility_form('-', false), Some('\u{ff0d}'));
+        assert_eq!(compatibility_form('~', false), Some('\u{ff5e}'));
+        assert_eq!(compatibility_form('!', false), Some('\u{ff01}'));
+        assert_eq!(compatibility_form('a', true), Some('\u{1d41a}'));
+        assert_eq!(compatibility_form('Z', true), Some('\u{1d419}'));
+        assert_eq!(compatibility_form('1', true), Some('\u{1d7cf}'));
+        assert_eq!(compatibility_form('-', true), Some('\u{ff0d}'));
+        assert_eq!(compatibility_form(' ', false), None);
+        assert_eq!(compatibility_form('é', false), None);
+    }
+
+    #[test]
+    fn combining_sequences_are_made_and_undone() {
+        assert_eq!(decomposed("caf\u{e9}-1").as_deref(), Some("cafe\u{301}-1"));
+        assert_eq!(decomposed("stack-1"), None);
+        assert_eq!(composed("cafe\u{301}-1"), "caf\u{e9}-1");
+        assert_eq!(composed("stack-1"), "stack-1");
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = near_miss_id("caf\u{e9}");
+        let seen: Vec<String> = (0..400)
+            .map(|_| {
+                use proptest::strategy::ValueTree;
+                strategy.new_tree(&mut runner).unwrap().current()
+            })
+            .collect();
+        assert!(seen.iter().any(|near| near == "cafe\u{301}"), "decomposed");
+    }
+
+    #[test]
+    fn numeric_ids_include_the_numbers_the_world_names() {
+        let ids = [
+            "42".to_owned(),
+            "007".to_owned(),
+            "1e3".to_owned(),
+            "s1".to_owned(),
+        ];
+        let numbers: Vec<String> = numeric_ids(&ids).iter().map(ToString::to_string).collect();
+        assert_eq!(numbers, ["123", "0", "-1", "1.5", "42"]);
     }
 
     #[test]

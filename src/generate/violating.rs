@@ -18,9 +18,9 @@ use crate::generate::args::{
 use crate::generate::case::Case;
 use crate::generate::command::{app_command, near_miss_name};
 use crate::generate::custom_json::{
-    custom_json_beyond_limits, invalid_custom_json, non_object_custom_json,
+    custom_json_beyond_limits, invalid_custom_json, non_object_custom_json, valid_custom_json,
 };
-use crate::generate::ids::{absent_id, near_miss_id};
+use crate::generate::ids::{absent_id, near_miss_id, numeric_ids};
 use crate::generate::one_of::{OneOf, one_of};
 use crate::generate::request::{allowed_pairs, valid_input, valid_pairs};
 use crate::world::{AppType, PermissionLevel, Stack, World};
@@ -142,6 +142,25 @@ fn with_command(mut input: CreateDeploymentInput, name: CommandName) -> CreateDe
     input.command = Some(DeploymentCommand::named(name));
     input
 }
+
+/// `NaN`, `Infinity` and `-Infinity`: numbers JavaScript and Python's `json` know, but no JSON
+/// text (RFC 8259 section 6).
+const NOT_JSON_NUMBERS: [&str; 3] = ["NaN", "Infinity", "-Infinity"];
+
+/// `X-Amz-Target` values with the API's prefix and a name the API does not have
+/// (P-UNKNOWN-OPERATION). None is an operation of the API, nor could a lenient server take one
+/// for an operation other than CreateDeployment (the generators' tests check it).
+const NOT_API_OPERATIONS: [&str; 3] = [
+    "OpsWorks_20130218.CreateDeployments",
+    "OpsWorks_20130218.CreateDeploymentX",
+    "OpsWorks_20130218.Nonexistent",
+];
+
+/// `X-Amz-Target` values naming CreateDeployment in another version of the API.
+const OTHER_API_VERSIONS: [&str; 2] = [
+    "OpsWorks_20120101.CreateDeployment",
+    "OpsWorks_20130219.CreateDeployment",
+];
 
 /// The commands that take no Args and act on the stack.
 const PLAIN_STACK_COMMANDS: [CommandName; 4] = [
@@ -386,9 +405,11 @@ impl Families<'_> {
         )
     }
 
+    /// P-MALFORMED-JSON: bodies that are not JSON text, or JSON but not an object. None starts
+    /// with a byte order mark (a parser may ignore one: M-JSON-LIMITS).
     fn malformed_json(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..9, any::<prop::sample::Index>())
+            (self.valid()?, 0usize..11, any::<prop::sample::Index>())
                 .prop_map(|(case, kind, index)| {
                     let body = case.request.body.clone();
                     let (label, bad): (&'static str, Vec<u8>) = match kind {
@@ -402,19 +423,38 @@ impl Families<'_> {
                         3 => ("JSON string", b"\"StackId\"".to_vec()),
                         4 => ("JSON null", b"null".to_vec()),
                         5 => ("trailing garbage", [body.as_slice(), b" x"].concat()),
+                        // After the JSON text it is no byte order mark, and not whitespace.
                         6 => (
-                            "byte order mark",
-                            [b"\xef\xbb\xbf".as_slice(), &body].concat(),
+                            "byte order mark after the JSON text",
+                            [body.as_slice(), b"\xef\xbb\xbf"].concat(),
                         ),
                         // What a derived serde `Deserialize` reads as the structure,
                         // positionally: the members' values in the model's order.
                         7 => ("members as a positional array", {
                             positional(&body_object(&case.input.unwrap_or_default()))
                         }),
-                        _ => ("invalid UTF-8", {
+                        8 => ("invalid UTF-8", {
                             let mut bad = body.clone();
                             let at = bad.len().saturating_sub(2);
                             bad.splice(at..at, [0xffu8]);
+                            bad
+                        }),
+                        // Not JSON, though JavaScript and Python's `json` know them.
+                        9 => (
+                            "NaN or Infinity",
+                            NOT_JSON_NUMBERS[index.index(NOT_JSON_NUMBERS.len())]
+                                .as_bytes()
+                                .to_vec(),
+                        ),
+                        _ => ("NaN or Infinity as a member value", {
+                            let number = NOT_JSON_NUMBERS[index.index(NOT_JSON_NUMBERS.len())];
+                            let member = if index.index(2) == 0 {
+                                "Comment"
+                            } else {
+                                "Extra"
+                            };
+                            let mut bad = format!(r#"{{"{member}":{number},"#).into_bytes();
+                            bad.extend_from_slice(body.get(1..).unwrap_or_default());
                             bad
                         }),
                     };
@@ -429,22 +469,24 @@ impl Families<'_> {
         )
     }
 
+    /// P-UNKNOWN-OPERATION: no `X-Amz-Target`, or one that names no operation of the OpsWorks
+    /// API. Never an operation the API has (a full implementation would carry it out, and may
+    /// destroy the world the run depends on), nor anything a lenient server could take for one
+    /// other than CreateDeployment ([`could_be_taken_for_operation`](crate::contract::could_be_taken_for_operation)).
     fn unknown_operation(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..6)
-                .prop_map(|(mut case, kind)| {
+            (self.valid()?, 0usize..6, any::<prop::sample::Index>())
+                .prop_map(|(mut case, kind, index)| {
                     let request = case.request.clone();
+                    let pick = |names: &[&'static str]| names[index.index(names.len())];
                     let (label, request) = match kind {
                         0 => (
                             "no X-Amz-Target",
                             request.without_header(wire::TARGET_HEADER),
                         ),
                         1 => (
-                            "another operation",
-                            request.with_header(
-                                wire::TARGET_HEADER,
-                                "OpsWorks_20130218.DescribeStacks",
-                            ),
+                            "a name the API does not have",
+                            request.with_header(wire::TARGET_HEADER, pick(&NOT_API_OPERATIONS)),
                         ),
                         2 => (
                             "other case",
@@ -454,23 +496,19 @@ impl Families<'_> {
                             ),
                         ),
                         3 => (
-                            "another service version",
-                            request.with_header(
-                                wire::TARGET_HEADER,
-                                "OpsWorks_20130219.CreateDeployment",
-                            ),
+                            "another API version",
+                            request.with_header(wire::TARGET_HEADER, pick(&OTHER_API_VERSIONS)),
                         ),
                         4 => (
-                            "a longer name",
+                            "another service's prefix",
                             request.with_header(
                                 wire::TARGET_HEADER,
-                                "OpsWorks_20130218.CreateDeployments",
+                                "DynamoDB_20120810.CreateDeployment",
                             ),
                         ),
                         _ => (
                             "a second, different X-Amz-Target",
-                            request
-                                .add_header(wire::TARGET_HEADER, "OpsWorks_20130218.DeleteStack"),
+                            request.add_header(wire::TARGET_HEADER, pick(&NOT_API_OPERATIONS)),
                         ),
                     };
                     case.request = request;
@@ -557,7 +595,15 @@ impl Families<'_> {
             "Command",
             "Args",
             "Command[]",
+            "StackId#",
+            "AppId#",
+            "InstanceIds#",
+            "LayerIds#",
         ];
+        // Numbers in an id's place: an implementation that coerces `123` into `"123"` and looks
+        // it up answers ResourceNotFoundException (or finds an id of the world), where V-TYPE
+        // asks for ValidationException or SerializationException.
+        let numbers = proptest::sample::select(numeric_ids(&self.world.ids()));
         Some(
             (
                 self.plain()?,
@@ -565,10 +611,25 @@ impl Families<'_> {
                 wrong_scalar,
                 wrong_list,
                 wrong_shape_args(),
+                (numbers, any::<prop::sample::Index>()),
             )
-                .prop_map(|(case, member, scalar, list, args)| {
+                .prop_map(|(case, member, scalar, list, args, (number, at))| {
                     let mut object = body_object(&case.input.unwrap_or_default());
                     let label = match member {
+                        "StackId#" | "AppId#" => {
+                            object.insert(member.trim_end_matches('#').to_owned(), number);
+                            "a number as an id"
+                        }
+                        "InstanceIds#" | "LayerIds#" => {
+                            let name = member.trim_end_matches('#');
+                            let mut ids = match object.remove(name) {
+                                Some(Value::Array(ids)) => ids,
+                                _ => Vec::new(),
+                            };
+                            ids.insert(at.index(ids.len() + 1), number);
+                            object.insert(name.to_owned(), Value::Array(ids));
+                            "a number in a list of ids"
+                        }
                         "Name" => {
                             if let Some(Value::Object(command)) = object.get_mut("Command") {
                                 command.insert("Name".to_owned(), scalar);
@@ -710,7 +771,8 @@ impl Families<'_> {
 
     /// A rollback of an app whose stored versions satisfy `versions`; with `rejected`
     /// (S-ERROR-NO-EFFECT), made to fail for another reason (an instance that does not exist,
-    /// another operation, no operation), and one case in four a valid rollback of the same apps:
+    /// an operation the API does not have, no operation), and one case in four a valid rollback
+    /// of the same apps:
     /// once a rejected rollback has used up a version anyway, a valid one is refused too early,
     /// which reveals it.
     fn rollback(&self, versions: fn(u8) -> bool, rejected: bool) -> Option<BoxedStrategy<Case>> {
@@ -747,8 +809,8 @@ impl Families<'_> {
                                     ("rollback rejected for an unknown instance", None)
                                 }
                                 1 => (
-                                    "rollback sent as another operation",
-                                    Some("OpsWorks_20130218.DescribeStacks"),
+                                    "rollback sent to an operation the API does not have",
+                                    Some(NOT_API_OPERATIONS[0]),
                                 ),
                                 2 => ("rollback sent without X-Amz-Target", Some("")),
                                 _ => {
@@ -1249,12 +1311,40 @@ impl Families<'_> {
         )
     }
 
+    /// M-JSON-LIMITS: JSON that the grammar allows but parsers may refuse, in the body (duplicate
+    /// names) or in CustomJson ([`custom_json_beyond_limits`]), and a UTF-8 byte order mark
+    /// before the JSON text of the body or of CustomJson (RFC 8259 section 8.1), the rest of
+    /// the request valid (so a target that ignores the mark acts on it).
     fn json_limits(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.inputs()?, custom_json_beyond_limits(), any::<bool>())
-                .prop_map(|(case, custom, in_body)| {
+            (
+                self.inputs()?,
+                custom_json_beyond_limits(),
+                0usize..6,
+                valid_custom_json(),
+            )
+                .prop_map(|(case, custom, kind, valid_custom)| {
                     let mut input = case.input.unwrap_or_default();
-                    if in_body {
+                    if kind == 4 {
+                        let body =
+                            [b"\xef\xbb\xbf".as_slice(), input.to_json().as_bytes()].concat();
+                        return Case::raw(
+                            case.rule,
+                            "byte order mark before the body",
+                            RawRequest::json(body),
+                            case.signing,
+                        );
+                    }
+                    if kind == 5 {
+                        input.custom_json = Some(format!("\u{feff}{valid_custom}"));
+                        return Case::typed(
+                            case.rule,
+                            "byte order mark at the start of CustomJson",
+                            input,
+                            case.signing,
+                        );
+                    }
+                    if kind == 0 {
                         // Duplicate member names in the body itself.
                         let body = input.to_json();
                         let body = format!(r#"{{"Comment":"first",{}"#, &body[1..]);

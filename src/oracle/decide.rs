@@ -199,6 +199,7 @@ impl Reading {
             may_cases: self.may_cases,
             exercised: self.exercised,
             effect: self.effect,
+            other_operation: None,
         }
     }
 }
@@ -263,6 +264,18 @@ fn push(allowances: &mut Vec<Allowance>, allowance: Allowance) {
 /// a MAY case the policy rejects comes first (it names the specific case), then the rules in
 /// catalogue order.
 pub(crate) fn preferred(verdict: &Verdict, policy: &MayPolicy) -> Decision {
+    if let Some(operation) = verdict.other_operation() {
+        // The reference implements CreateDeployment only: another operation of the API is one
+        // it does not have.
+        return Decision {
+            expected: Expectation::Error(crate::contract::ErrorCode::UnknownOperationException),
+            rule: None,
+            detail: format!(
+                "OpsWorks_20130218.{operation} is an operation of the OpsWorks API that this \
+                 implementation does not have (it implements CreateDeployment only)"
+            ),
+        };
+    }
     let mut candidates: Vec<(Tier, u8, usize, Expectation, RuleId, &str)> = verdict
         .findings
         .iter()

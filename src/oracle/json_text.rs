@@ -89,7 +89,9 @@ pub struct JsonSyntaxError {
 /// value, optional whitespace, end.
 ///
 /// Bytes must be valid UTF-8 (invalid UTF-8 is a syntax error; a UTF-8 BOM is a syntax error
-/// too). Never recurses, whatever the nesting depth.
+/// too: the grammar has none. The oracle lets a parser ignore one before the text, RFC 8259
+/// section 8.1, as M-JSON-LIMITS, and scans what follows it). Never recurses, whatever the
+/// nesting depth.
 pub fn scan(bytes: &[u8]) -> Result<Scanned, JsonSyntaxError> {
     with_scratch(|scratch| Parser::new(bytes, scratch, 0, &mut NoSink).run())
 }

@@ -160,7 +160,8 @@ const BRIEF: usize = 200;
 /// P-RESPONSE-CONTENT-TYPE, P-NO-SERVER-ERROR) and its outcome: an outcome the verdict allows
 /// passes the rules that decide it (and warns the SHOULD rules it breaks); any other outcome
 /// fails the rules that asked for something else. A valid request that is refused fails
-/// S-ACCEPT-VALID.
+/// S-ACCEPT-VALID. The answer to a request that names another operation of the API
+/// ([`Verdict::other_operation`]) is not judged: no check is made.
 ///
 /// ```
 /// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, Observation, rules};
@@ -183,6 +184,19 @@ const BRIEF: usize = 200;
 #[must_use]
 pub fn judge_response(verdict: &Verdict, response: &Response) -> Judgement {
     let mut judgement = Judgement::default();
+    if !verdict.is_judged() {
+        // Another operation of the API: its answer is not this contract's to judge, so no check
+        // is made (the outcome is still recorded).
+        judgement.outcome = match response {
+            Ok(observation) if (200..300).contains(&observation.status) => Some(Outcome::Success),
+            Ok(observation) if observation.status < 500 => Some(Outcome::Error(error_code_of(
+                &observation.headers,
+                &observation.body,
+            ))),
+            _ => None,
+        };
+        return judgement;
+    }
     let observation = match response {
         Err(failure) => {
             judgement.check(

@@ -26,5 +26,5 @@ pub use read::judge_request;
 pub(crate) use session::Prepared;
 pub use session::Session;
 pub use verdict::{
-    Allowance, Behaviour, Effect, Expectation, Finding, MayCase, Outcome, Tier, Verdict,
+    Allowance, Behaviour, Effect, Expectation, Finding, MayCase, NOT_JUDGED, Outcome, Tier, Verdict,
 };

@@ -2,7 +2,9 @@
 //!
 //! Each branch names the rule it implements; the comments quote the catalogue's condition.
 
-use crate::contract::{CommandKind, CommandName, ErrorCode, RawRequest, rules, wire};
+use crate::contract::{
+    CommandKind, CommandName, ErrorCode, RawRequest, api_operation, rules, wire,
+};
 use crate::oracle::decide::Reading;
 use crate::oracle::identity::CallerIdentity;
 use crate::oracle::json_text::{self, Document, Item, JsonKind};
@@ -166,6 +168,10 @@ impl<'a> Strings<'a> {
 /// ```
 #[must_use]
 pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentity) -> Verdict {
+    if let Some(operation) = other_api_operation(request) {
+        // Not this contract's to judge (RULES.md, "What the suite sends").
+        return Verdict::not_judged(operation);
+    }
     let mut reading = Reading::default();
     let user = read_access(world, caller, &mut reading);
     read_headers(request, &mut reading);
@@ -174,9 +180,9 @@ pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentit
         .iter()
         .any(|finding| finding.rule == rules::P_UNKNOWN_OPERATION)
     {
-        // Another operation (or none): the body's rules are those of another contract. The
-        // effect the body would have had as a CreateDeployment is kept, so that a target that
-        // acts on it anyway is caught by S-ERROR-NO-EFFECT.
+        // A name the API does not have (or none): no operation, so the body's rules do not
+        // apply. The effect the body would have had as a CreateDeployment is kept, so that a
+        // target that acts on it anyway is caught by S-ERROR-NO-EFFECT.
         let mut as_if = Reading::default();
         read_body(world, user, request, &mut as_if);
         reading.effect = as_if.effect;
@@ -230,6 +236,17 @@ fn read_access<'w>(
         CallerIdentity::Verified(key) => world.user(key),
     }
 }
+
+/// The operation of the OpsWorks API other than CreateDeployment that an `X-Amz-Target` value
+/// of the request names exactly (a server could take the request for it), if any.
+fn other_api_operation(request: &RawRequest) -> Option<&'static str> {
+    wire::header_values(&request.headers, wire::TARGET_HEADER)
+        .filter_map(api_operation)
+        .find(|operation| *operation != CREATE_DEPLOYMENT)
+}
+
+/// The operation of this contract, as the API names it.
+const CREATE_DEPLOYMENT: &str = "CreateDeployment";
 
 /// P-UNKNOWN-OPERATION and P-CONTENT-TYPE-PARAMS.
 fn read_headers(request: &RawRequest, reading: &mut Reading) {
@@ -294,23 +311,34 @@ fn read_body(
         read_members(world, user, Document::empty_object().root(), reading);
         return;
     }
-    json_text::read_document(&request.body, KEEP_DEPTH, &NOT_DECODED, |read| match read {
+    // M-JSON-LIMITS: a parser may ignore a byte order mark before the JSON text (RFC 8259
+    // section 8.1); the rest is read as the body.
+    let (body, marked) = match request.body.strip_prefix(BYTE_ORDER_MARK) {
+        Some(rest) => (rest, true),
+        None => (request.body.as_slice(), false),
+    };
+    let part = if marked {
+        "body after its byte order mark"
+    } else {
+        "body"
+    };
+    json_text::read_document(body, KEEP_DEPTH, &NOT_DECODED, |read| match read {
         Err(error) => {
             reading.finding(
                 rules::P_MALFORMED_JSON,
                 codes(&[SERIALIZATION, VALIDATION]),
                 Tier::Request,
-                format!("body: {error}"),
+                format!("{part}: {error}"),
             );
         }
         Ok((document, scanned)) if document.root().kind() == JsonKind::Object => {
-            if scanned.limits.any() {
+            if let Some(detail) = limits_detail("body", marked, scanned.limits) {
                 reading.may(
                     rules::M_JSON_LIMITS,
                     true,
                     &[SERIALIZATION, VALIDATION],
                     Tier::Request,
-                    format!("body: {:?}", scanned.limits),
+                    detail,
                 );
             }
             read_members(world, user, document.root(), reading);
@@ -320,7 +348,7 @@ fn read_body(
                 rules::P_MALFORMED_JSON,
                 codes(&[SERIALIZATION, VALIDATION]),
                 Tier::Request,
-                format!("body is JSON but a {:?}, not an object", scanned.kind),
+                format!("{part} is JSON but a {:?}, not an object", scanned.kind),
             );
         }
     });
@@ -586,17 +614,28 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
     }
 }
 
-/// V-CUSTOM-JSON, V-CUSTOM-JSON-OBJECT, M-JSON-LIMITS (and V-TYPE, M-NULL-OPTIONAL).
+/// V-CUSTOM-JSON, V-CUSTOM-JSON-OBJECT, M-JSON-LIMITS (and V-TYPE, M-NULL-OPTIONAL). A byte
+/// order mark at the start of the text is M-JSON-LIMITS (a parser may ignore it, RFC 8259
+/// section 8.1); the rest is read as the text.
 fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
     let (Some(text), _) = optional_string(object, CUSTOM_JSON, reading) else {
         return;
     };
-    match json_text::scan(text.as_bytes().unwrap_or_default()) {
+    let text = text.as_bytes().unwrap_or_default();
+    let (text, marked) = match text.strip_prefix(BYTE_ORDER_MARK) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    match json_text::scan(text) {
         Err(error) => reading.finding(
             rules::V_CUSTOM_JSON,
             codes(&[VALIDATION]),
             Tier::Request,
-            format!("CustomJson: {error}"),
+            if marked {
+                format!("CustomJson after its byte order mark: {error}")
+            } else {
+                format!("CustomJson: {error}")
+            },
         ),
         Ok(scanned) => {
             if scanned.kind != JsonKind::Object {
@@ -607,16 +646,34 @@ fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
                     format!("CustomJson is a JSON {:?}, not an object", scanned.kind),
                 );
             }
-            if scanned.limits.any() {
+            if let Some(detail) = limits_detail("CustomJson", marked, scanned.limits) {
                 reading.may(
                     rules::M_JSON_LIMITS,
                     true,
                     &[VALIDATION, SERIALIZATION],
                     Tier::Request,
-                    format!("CustomJson: {:?}", scanned.limits),
+                    detail,
                 );
             }
         }
+    }
+}
+
+/// The UTF-8 encoding of U+FEFF, the byte order mark.
+const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
+
+/// What of M-JSON-LIMITS a JSON text (`what`) presents, for the MAY case's detail: a byte order
+/// mark before it (`marked`), and the limit flags of its scan. `None` when it presents nothing.
+fn limits_detail(what: &str, marked: bool, limits: json_text::JsonLimits) -> Option<String> {
+    match (marked, limits.any()) {
+        (false, false) => None,
+        (true, false) => Some(format!(
+            "{what}: a UTF-8 byte order mark before the JSON text"
+        )),
+        (false, true) => Some(format!("{what}: {limits:?}")),
+        (true, true) => Some(format!(
+            "{what}: a UTF-8 byte order mark before the JSON text, and {limits:?}"
+        )),
     }
 }
 

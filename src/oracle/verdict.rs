@@ -187,6 +187,8 @@ pub struct Verdict {
     pub(crate) may_cases: Vec<MayCase>,
     pub(crate) exercised: Vec<RuleId>,
     pub(crate) effect: Effect,
+    /// The operation of the API, other than CreateDeployment, that the request names.
+    pub(crate) other_operation: Option<&'static str>,
 }
 
 /// A MAY case the request presents, and what a target may do about it.
@@ -204,7 +206,69 @@ pub struct MayCase {
     pub detail: String,
 }
 
+/// The note of the allowances of a request that names another operation of the API.
+pub const NOT_JUDGED: &str = "another operation of the API: not judged";
+
 impl Verdict {
+    /// The verdict for a request whose `X-Amz-Target` names `operation`, an operation of the
+    /// OpsWorks API other than CreateDeployment: not this contract's to judge (RULES.md, "What
+    /// the suite sends"). Any answer is acceptable (a success or an error, each with the note
+    /// [`NOT_JUDGED`] and no rule deciding it), no rule is broken or exercised, and it has no
+    /// effect on the world the contract models.
+    pub(crate) fn not_judged(operation: &'static str) -> Verdict {
+        let any = |expected| Allowance {
+            expected,
+            decided_by: Vec::new(),
+            warns: Vec::new(),
+            behaviours: Vec::new(),
+            note: Some(NOT_JUDGED),
+        };
+        Verdict {
+            allowances: vec![
+                any(Expectation::Success),
+                any(Expectation::AnyError {
+                    preferred: ErrorCode::UnknownOperationException,
+                }),
+            ],
+            findings: Vec::new(),
+            may_cases: Vec::new(),
+            exercised: Vec::new(),
+            effect: Effect::None,
+            other_operation: Some(operation),
+        }
+    }
+
+    /// The operation of the OpsWorks API other than CreateDeployment that the request's
+    /// `X-Amz-Target` names (`DescribeStacks`, `DeleteStack`, ...), if it names one. Such a
+    /// request is not judged: the suite never sends one, and the answer to it is not this
+    /// contract's to judge. Its verdict allows every answer with the note [`NOT_JUDGED`], breaks
+    /// no rule, exercises none, and has no effect; [`judge_response`](crate::oracle::judge_response)
+    /// makes no check of its answer.
+    ///
+    /// ```
+    /// use opsworks_conformance::contract::{RawRequest, wire};
+    /// use opsworks_conformance::oracle::{judge_request, CallerIdentity, Outcome};
+    /// use opsworks_conformance::world::World;
+    ///
+    /// let request = RawRequest::json(r#"{"StackId":"s1"}"#)
+    ///     .with_header(wire::TARGET_HEADER, "OpsWorks_20130218.DescribeStacks");
+    /// let verdict = judge_request(&World::bundled(), &request, &CallerIdentity::Unsigned);
+    /// assert_eq!(verdict.other_operation(), Some("DescribeStacks"));
+    /// assert!(verdict.broken().is_empty() && verdict.rules().is_empty());
+    /// assert!(verdict.allows(&Outcome::Success) && verdict.allows(&Outcome::Error(None)));
+    /// ```
+    #[must_use]
+    pub fn other_operation(&self) -> Option<&'static str> {
+        self.other_operation
+    }
+
+    /// Whether the answer is this contract's to judge: false for a request that names another
+    /// operation of the API ([`other_operation`](Self::other_operation)).
+    #[must_use]
+    pub fn is_judged(&self) -> bool {
+        self.other_operation.is_none()
+    }
+
     /// Every acceptable outcome (without `--strict`).
     #[must_use]
     pub fn allowances(&self) -> &[Allowance] {
@@ -275,10 +339,11 @@ impl Verdict {
     }
 
     /// Whether the request breaks no MUST or SHOULD rule and is none of the MAY cases
-    /// (S-ACCEPT-VALID: it must succeed).
+    /// (S-ACCEPT-VALID: it must succeed). False for a request that is not judged
+    /// ([`other_operation`](Self::other_operation)).
     #[must_use]
     pub fn is_valid(&self) -> bool {
-        self.findings.is_empty() && self.may_cases.is_empty()
+        self.is_judged() && self.findings.is_empty() && self.may_cases.is_empty()
     }
 
     /// Every rule id the verdict mentions: findings, MAY cases, exercised rules, and the rules

@@ -55,6 +55,13 @@ impl Authenticator for ClaimedKey {
 /// bare `__type`, a `message` naming the rule, fresh UUID `DeploymentId`s), with its world behind
 /// a lock so that concurrent requests see a consistent state.
 ///
+/// Behaviours it picks where the contract leaves a choice: those of
+/// [`MayPolicy::reference`]; so a UTF-8 byte order mark before the JSON text (M-JSON-LIMITS) is
+/// refused like the other JSON limits, with `SerializationException` before the body and
+/// `ValidationException` at the start of `CustomJson`. A request that names another operation
+/// of the OpsWorks API (`OpsWorks_20130218.DescribeStacks`) is answered 400
+/// `UnknownOperationException`: it implements CreateDeployment only.
+///
 /// ```
 /// use opsworks_conformance::contract::{CommandName, CreateDeploymentInput};
 /// use opsworks_conformance::oracle::CallerIdentity;

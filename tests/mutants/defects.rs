@@ -412,13 +412,22 @@ pub fn command_array_read_positionally(request: &RawRequest, inner: &ReferenceTa
     })
 }
 
-pub fn byte_order_mark_accepted(request: &RawRequest, inner: &ReferenceTarget) -> Response {
-    if let Some(rest) = request.body.strip_prefix(b"\xef\xbb\xbf") {
-        let mut stripped = request.clone();
-        stripped.body = rest.to_vec();
-        return reference(&stripped, inner);
+/// What a reader that treats U+FEFF as whitespace does: a byte order mark is ignored at either
+/// end of the body, not only before the JSON text (RFC 8259 section 8.1 allows only that).
+pub fn byte_order_mark_trimmed_at_either_end(
+    request: &RawRequest,
+    inner: &ReferenceTarget,
+) -> Response {
+    const MARK: &[u8] = b"\xef\xbb\xbf";
+    let mut body = request.body.as_slice();
+    body = body.strip_prefix(MARK).unwrap_or(body);
+    body = body.strip_suffix(MARK).unwrap_or(body);
+    if body.len() == request.body.len() {
+        return reference(request, inner);
     }
-    reference(request, inner)
+    let mut trimmed = request.clone();
+    trimmed.body = body.to_vec();
+    reference(&trimmed, inner)
 }
 
 /// The request as CreateDeployment when every X-Amz-Target value passes `accepts`.
@@ -559,6 +568,37 @@ pub fn scalars_coerced_to_strings(request: &RawRequest, inner: &ReferenceTarget)
     })
 }
 
+/// What a lookup that takes any JSON scalar as an id's text does: a number where a string id
+/// belongs (StackId, AppId, an element of InstanceIds or LayerIds) is read as its decimal text
+/// and looked up, so `123` is answered ResourceNotFoundException as `"123"` would be.
+pub fn non_string_ids_coerced(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    fn coerce(value: &mut Value) -> bool {
+        match value {
+            Value::Number(number) => {
+                *value = Value::String(number.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+    reads_as(request, inner, |body, _| {
+        let mut changed = false;
+        for member in ["StackId", "AppId"] {
+            if let Some(value) = body.get_mut(member) {
+                changed |= coerce(value);
+            }
+        }
+        for member in ["InstanceIds", "LayerIds"] {
+            if let Some(Value::Array(ids)) = body.get_mut(member) {
+                for id in ids {
+                    changed |= coerce(id);
+                }
+            }
+        }
+        changed
+    })
+}
+
 pub fn app_command_without_app(request: &RawRequest, inner: &ReferenceTarget) -> Response {
     ignores(rules::V_APP_REQUIRED, request, inner)
 }
@@ -688,6 +728,78 @@ pub fn stack_ids_by_prefix(request: &RawRequest, inner: &ReferenceTarget) -> Res
                 .stacks
                 .iter()
                 .find(|stack| stack.stack_id.starts_with(id))
+                .map(|stack| stack.stack_id.clone())
+        })
+    })
+}
+
+/// The stack whose id the StackId starts with: a lookup that reads only as many characters as
+/// the stored ids have (a fixed-width column), so an id with characters appended still matches.
+pub fn stack_ids_matched_by_their_start(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    reads_as(request, inner, |body, world| {
+        relookup(body, "StackId", |id| {
+            world
+                .stacks
+                .iter()
+                .find(|stack| !stack.stack_id.is_empty() && id.starts_with(&stack.stack_id))
+                .map(|stack| stack.stack_id.clone())
+        })
+    })
+}
+
+/// What NFKC normalisation does to the characters of an id: fullwidth forms (U+FF01 to U+FF5E)
+/// and mathematical alphanumerics (U+1D400 to U+1D7FF) become their ASCII letters and digits,
+/// and a letter followed by a combining acute, grave, tilde, diaeresis or cedilla is composed.
+/// A hand-written part of NFKC, enough for the ids the gate sends.
+fn nfkc(id: &str) -> String {
+    let mut folded = String::with_capacity(id.len());
+    for c in id.chars() {
+        let code = u32::from(c);
+        let ascii = match code {
+            0xff01..=0xff5e => char::from_u32(code - 0xff01 + 0x21),
+            0x1_d400..=0x1_d6a3 => {
+                // Mathematical letters: 13 alphabets of 52 (A-Z, a-z).
+                let index = (code - 0x1_d400) % 52;
+                char::from_u32(if index < 26 {
+                    0x41 + index
+                } else {
+                    0x61 + index - 26
+                })
+            }
+            0x1_d7ce..=0x1_d7ff => char::from_u32(0x30 + (code - 0x1_d7ce) % 10),
+            _ => None,
+        };
+        folded.push(ascii.unwrap_or(c));
+    }
+    for (letter, mark, composed) in [
+        ('e', '\u{301}', 'é'),
+        ('e', '\u{300}', 'è'),
+        ('a', '\u{301}', 'á'),
+        ('a', '\u{300}', 'à'),
+        ('a', '\u{308}', 'ä'),
+        ('o', '\u{308}', 'ö'),
+        ('u', '\u{308}', 'ü'),
+        ('n', '\u{303}', 'ñ'),
+        ('c', '\u{327}', 'ç'),
+        ('E', '\u{301}', 'É'),
+        ('A', '\u{308}', 'Ä'),
+        ('O', '\u{308}', 'Ö'),
+    ] {
+        let sequence: String = [letter, mark].iter().collect();
+        folded = folded.replace(&sequence, &composed.to_string());
+    }
+    folded
+}
+
+/// StackId NFKC-normalised before the lookup (as a store that normalises its keys does).
+pub fn stack_ids_normalised(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    reads_as(request, inner, |body, world| {
+        relookup(body, "StackId", |id| {
+            let normalised = nfkc(id);
+            world
+                .stacks
+                .iter()
+                .find(|stack| nfkc(&stack.stack_id) == normalised)
                 .map(|stack| stack.stack_id.clone())
         })
     })

@@ -300,11 +300,11 @@ pub static ZOO: &[Mutant] = &[
         "a body that is a JSON array is read positionally as the structure (serde's derived Deserialize)"
     ),
     mutant!(
-        byte_order_mark_accepted,
+        byte_order_mark_trimmed_at_either_end,
         P_MALFORMED_JSON,
         Bundled,
-        Make::Wraps(d::byte_order_mark_accepted),
-        "a UTF-8 byte order mark before the body is skipped"
+        Make::Wraps(d::byte_order_mark_trimmed_at_either_end),
+        "a UTF-8 byte order mark is ignored at either end of the body, not only before the JSON text"
     ),
     // P-UNKNOWN-OPERATION
     mutant!(
@@ -374,6 +374,13 @@ pub static ZOO: &[Mutant] = &[
         Bundled,
         Make::Wraps(d::scalars_coerced_to_strings),
         "numbers and booleans where strings belong are turned into strings"
+    ),
+    mutant!(
+        non_string_ids_coerced,
+        V_TYPE,
+        Bundled,
+        Make::Wraps(d::non_string_ids_coerced),
+        "a number in an id's place (StackId, AppId, InstanceIds, LayerIds) is read as its decimal text and looked up: ResourceNotFoundException"
     ),
     // V-APP-REQUIRED
     mutant!(
@@ -452,6 +459,20 @@ pub static ZOO: &[Mutant] = &[
         Bundled,
         Make::Wraps(d::stack_ids_by_prefix),
         "StackId matches the first stack whose id starts with it"
+    ),
+    mutant!(
+        stack_ids_matched_by_their_start,
+        N_STACK,
+        Bundled,
+        Make::Wraps(d::stack_ids_matched_by_their_start),
+        "a StackId that starts with a stack's id names that stack (characters appended are not read)"
+    ),
+    mutant!(
+        stack_ids_normalised,
+        N_STACK,
+        Bundled,
+        Make::Wraps(d::stack_ids_normalised),
+        "StackId is NFKC-normalised before the lookup (a fullwidth or mathematical digit is the digit)"
     ),
     // N-APP
     mutant!(
@@ -559,7 +580,7 @@ pub static ZOO: &[Mutant] = &[
         S_ERROR_NO_EFFECT,
         Bundled,
         Make::Wraps(d::unknown_operation_still_acts),
-        "a request for another operation is refused, but a rollback in its body is carried out first"
+        "a request naming an operation the API does not have is refused, but a rollback in its body is carried out first"
     ),
     // O-PRECEDENCE
     mutant!(

@@ -31,3 +31,44 @@ async fn structures_sent_as_arrays_are_refused() -> Result<(), Box<dyn std::erro
     }
     Ok(())
 }
+
+/// A UTF-8 byte order mark before the JSON text (RFC 8259 section 8.1) is M-JSON-LIMITS in
+/// catalogue version 2: serde_json refuses it, so the mock answers SerializationException
+/// (body) or ValidationException (CustomJson), one of the two behaviours the rule allows.
+#[tokio::test]
+async fn a_byte_order_mark_is_refused_as_a_json_limit() -> Result<(), Box<dyn std::error::Error>> {
+    use opsworks_conformance::contract::rules;
+    use opsworks_conformance::oracle::Status;
+    let world = World::bundled();
+    let target = from_service(axum_mock::router(common::store_from(&world)?));
+    let stack = &world.stacks[0].stack_id;
+    let body = format!(r#"{{"StackId": "{stack}", "Command": {{"Name": "configure"}}}}"#);
+    let custom = format!(
+        r#"{{"StackId": "{stack}", "Command": {{"Name": "configure"}}, "CustomJson": "\ufeff{{}}"}}"#
+    );
+    for (bytes, code) in [
+        (
+            [b"\xef\xbb\xbf".as_slice(), body.as_bytes()].concat(),
+            "SerializationException",
+        ),
+        (custom.into_bytes(), "ValidationException"),
+    ] {
+        let request = RawRequest::json(bytes);
+        let verdict = oracle::judge_request(&world, &request, &CallerIdentity::Unsigned);
+        let answer = target.send(&request).await;
+        let judgement = oracle::judge_response(&verdict, &answer);
+        let failures: Vec<String> = judgement.failures().map(ToString::to_string).collect();
+        assert!(failures.is_empty(), "{failures:?}");
+        let limits = judgement
+            .checks
+            .iter()
+            .find(|check| check.rule == rules::M_JSON_LIMITS && check.behaviour.is_some())
+            .expect("the M-JSON-LIMITS behaviour is recorded");
+        assert_eq!(limits.status, Status::Informational);
+        assert_eq!(
+            limits.behaviour.map(|behaviour| behaviour.to_string()),
+            Some(format!("rejected ({code})"))
+        );
+    }
+    Ok(())
+}
