@@ -10,7 +10,8 @@ use opsworks_conformance::contract::{
 };
 use opsworks_conformance::report::json_report;
 use opsworks_conformance::runner::{
-    KnownFailures, Progress, RuleStatus, RunConfig, RunReport, glob_match, run, run_with_progress,
+    KnownFailures, PROBE_REQUESTS, Progress, RuleStatus, RunConfig, RunReport, glob_match, run,
+    run_with_progress,
 };
 use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
@@ -514,8 +515,9 @@ fn rules_outside_the_filter_are_not_shrunk_unless_they_fail() {
     let report = gate(&target, &world, &config);
     assert!(report.passed(), "{}", summary(&report));
     assert!(report.rule(rules::P_RESPONSE_CONTENT_TYPE).is_none());
-    // No request beyond the cases: the warning outside the filter was not shrunk.
-    assert_eq!(sent.load(Ordering::SeqCst), report.cases);
+    // No request beyond the probe's and the cases: the warning outside the filter was not
+    // shrunk.
+    assert_eq!(sent.load(Ordering::SeqCst), PROBE_REQUESTS + report.cases);
     // Selected, the rule is reported and shrunk.
     sent.store(0, Ordering::SeqCst);
     let config = RunConfig::default()
@@ -560,11 +562,12 @@ fn a_stopped_run_stops_shrinking() {
         })
     };
     let config = RunConfig::default().with_cases(100).only("V-APP-REQUIRED");
-    // Stopped after the first case, then in the middle of shrinking it.
+    // Stopped after the first case, then in the middle of shrinking it (the probe's requests
+    // come first).
     for after in [1, 5] {
         sent.store(0, Ordering::SeqCst);
         let progress = StopAfter {
-            after,
+            after: PROBE_REQUESTS + after,
             sent: sent.clone(),
         };
         let report = block_on(run_with_progress(&target, &world, &config, &progress));
@@ -572,7 +575,7 @@ fn a_stopped_run_stops_shrinking() {
         assert!(!report.passed());
         assert_eq!(report.cases, 1);
         // Not one request after the stop.
-        assert_eq!(sent.load(Ordering::SeqCst), after);
+        assert_eq!(sent.load(Ordering::SeqCst), PROBE_REQUESTS + after);
         // The smallest counterexample found until then is kept.
         let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
         let example = result.counterexample.as_ref().expect("a counterexample");

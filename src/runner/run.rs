@@ -15,7 +15,9 @@ use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
 use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status, Verdict};
 use crate::runner::config::RunConfig;
+use crate::runner::evidence::{self, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
+use crate::runner::signing::{Credentials, DefaultSigning};
 use crate::target::Target;
 use crate::world::World;
 
@@ -55,35 +57,66 @@ struct Tally {
     informational: usize,
     /// Cases of the rule's family the target cannot express (`Target::can_send`), not sent.
     skipped: usize,
+    /// Cases whose answer could not decide the rule (no OpsWorks answer, or one that failed
+    /// another rule: [`evidence::sift`]).
+    undecided: usize,
     behaviours: BTreeMap<String, usize>,
     counterexample: Option<Counterexample>,
 }
 
 /// The request of a case as it goes on the wire: signed as the case's `signing` says (SigV4
 /// with the world's secrets, for `authority` and `region`, at the current time). `None` when it
-/// cannot be signed (built without the `sigv4` feature).
+/// cannot be signed (built without the `sigv4` feature). A case the world lets go unsigned
+/// (a world without users) goes unsigned here; the runner signs it with
+/// [`RunConfig::signing`]'s key, as [`signed_request_with`] does.
 pub fn signed_request(
     case: &Case,
     world: &World,
     authority: &str,
     region: &str,
 ) -> Option<RawRequest> {
-    signature(case, world, authority, region)
+    signature(case, world, authority, region, None)
+        .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
+}
+
+/// [`signed_request`] as the runner sends it: a case of a world without users is signed with
+/// `default`'s key ([`DefaultSigning`]) unless it is [`DefaultSigning::Unsigned`].
+pub fn signed_request_with(
+    case: &Case,
+    world: &World,
+    authority: &str,
+    region: &str,
+    default: &DefaultSigning,
+) -> Option<RawRequest> {
+    let key = default.credentials();
+    signature(case, world, authority, region, key.as_ref())
         .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
 }
 
 /// The signed request of a case: `Some(None)` when it goes unsigned (then the case's own
-/// request is sent), `None` when it cannot be signed.
+/// request is sent), `None` when it cannot be signed. `default` signs the cases of a world
+/// without users (whose signing is [`Signing::Unsigned`]: no rule asks for a signature there).
 fn signature(
     case: &Case,
     world: &World,
     authority: &str,
     region: &str,
+    default: Option<&Credentials>,
 ) -> Option<Option<RawRequest>> {
-    match &case.signing {
-        Signing::Unsigned => Some(None),
+    match (&case.signing, default) {
         #[cfg(feature = "sigv4")]
-        signing => Some(Some(crate::sigv4::apply(
+        (Signing::Unsigned, Some(key)) if !world.has_users() => {
+            Some(Some(crate::runner::signing::sign_with(
+                &case.request,
+                key,
+                authority,
+                region,
+                std::time::SystemTime::now(),
+            )))
+        }
+        (Signing::Unsigned, _) => Some(None),
+        #[cfg(feature = "sigv4")]
+        (signing, _) => Some(Some(crate::sigv4::apply(
             &case.request,
             signing,
             world,
@@ -171,7 +204,10 @@ pub async fn run_with_progress(
         sent: 0,
         stopped: false,
         strategies: vec![None; selected.len()],
+        key: config.signing.credentials(),
+        evidence: Evidence::default(),
     };
+    gate.probe().await;
     let interrupted = gate.run_cases(&mut stream).await;
     drop(stream);
     progress.finish();
@@ -180,6 +216,7 @@ pub async fn run_with_progress(
         mut tallies,
         mut notes,
         sent,
+        evidence,
         ..
     } = gate;
     let skipped: usize = tallies.values().map(|tally| tally.skipped).sum();
@@ -207,6 +244,12 @@ pub async fn run_with_progress(
             },
         )
         .collect::<Vec<_>>();
+    let endpoint = evidence.endpoint_check();
+    let mut rules = rules;
+    if let Some(check) = &endpoint {
+        evidence::void_claims(check, &mut rules);
+    }
+    let groups = evidence.groups(&rules);
     let accepted_valid = rules
         .iter()
         .any(|r| r.id == rules::S_ACCEPT_VALID && r.status == RuleStatus::Passed);
@@ -238,6 +281,8 @@ pub async fn run_with_progress(
         rules,
         notes,
         interrupted,
+        endpoint,
+        groups,
     }
 }
 
@@ -364,9 +409,50 @@ struct Gate<'a> {
     stopped: bool,
     /// The families, built here only to shrink (the cases come from the stream).
     strategies: Vec<Option<Option<BoxedStrategy<Case>>>>,
+    /// The key of [`RunConfig::signing`], read once when the run starts.
+    key: Option<Credentials>,
+    /// What the answers show as a whole.
+    evidence: Evidence,
 }
 
 impl<'a> Gate<'a> {
+    /// Sends the probe's requests ([`evidence::probe_requests`]), signed as a valid case of the
+    /// world is (by its first user, or with the run's key), and keeps their answers as
+    /// evidence. They are no case of any rule: not judged, not counted.
+    async fn probe(&mut self) {
+        let signing = self.world.users.first().map_or(Signing::Unsigned, |user| {
+            Signing::As(user.access_key_id.clone())
+        });
+        for (words, request) in evidence::probe_requests() {
+            if self.stop_requested() {
+                return;
+            }
+            let case = Case::raw(
+                rules::P_UNKNOWN_OPERATION,
+                "probe",
+                request,
+                signing.clone(),
+            );
+            let Some(signed) = signature(
+                &case,
+                self.world,
+                &self.authority,
+                &self.config.region,
+                self.key.as_ref(),
+            ) else {
+                return;
+            };
+            let request = signed.unwrap_or(case.request);
+            if !self.target.can_send(&request) {
+                continue;
+            }
+            let response = self.target.send(&request).await;
+            if !not_sent(&response) {
+                self.evidence.probe(words, &response);
+            }
+        }
+    }
+
     /// Sends, judges and shrinks every case of the stream. Returns whether the run was stopped.
     async fn run_cases(&mut self, stream: &mut CaseStream) -> bool {
         let concurrency = self.config.concurrency.max(1);
@@ -469,8 +555,14 @@ impl<'a> Gate<'a> {
         rng: TestRng,
         verdict: Option<Verdict>,
     ) -> Result<Slot<'a>, Skip> {
-        let signed = signature(&case, self.world, &self.authority, &self.config.region)
-            .ok_or(Skip::Unsignable)?;
+        let signed = signature(
+            &case,
+            self.world,
+            &self.authority,
+            &self.config.region,
+            self.key.as_ref(),
+        )
+        .ok_or(Skip::Unsignable)?;
         if !self
             .target
             .can_send(signed.as_ref().unwrap_or(&case.request))
@@ -519,9 +611,12 @@ impl<'a> Gate<'a> {
             self.tallies.entry(rule).or_default().skipped += 1;
             return slot.stream_verdict();
         }
-        let judgement =
+        let mut judgement =
             self.session
                 .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
+        let valid = judgement.status_of(rules::S_ACCEPT_VALID).is_some();
+        let undecided = evidence::sift(&mut judgement);
+        self.evidence.case(&response, valid, &judgement);
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
@@ -537,7 +632,7 @@ impl<'a> Gate<'a> {
             })
             .cloned()
             .collect();
-        count(&mut self.tallies, &judgement);
+        count(&mut self.tallies, &judgement, &undecided);
         if broken.is_empty() {
             return slot.stream_verdict();
         }
@@ -577,8 +672,15 @@ impl<'a> Gate<'a> {
 
     /// Sends one case (while the requests in flight go on) and judges the answer.
     async fn execute(&mut self, window: &mut Window<'a>, case: &Case) -> Result<Execution, Skip> {
-        let request = signed_request(case, self.world, &self.authority, &self.config.region)
-            .ok_or(Skip::Unsignable)?;
+        let request = signature(
+            case,
+            self.world,
+            &self.authority,
+            &self.config.region,
+            self.key.as_ref(),
+        )
+        .ok_or(Skip::Unsignable)?
+        .unwrap_or_else(|| case.request.clone());
         if !self.target.can_send(&request) {
             return Err(Skip::Inexpressible);
         }
@@ -586,9 +688,10 @@ impl<'a> Gate<'a> {
         if not_sent(&response) {
             return Err(Skip::NotSent);
         }
-        let judgement = self
+        let mut judgement = self
             .session
             .observe(&case.request, &case.caller(), &response);
+        evidence::sift(&mut judgement);
         Ok(Execution {
             request,
             response,
@@ -686,10 +789,17 @@ impl<'a> Gate<'a> {
             Ok(observation) => (Some(observation), None),
             Err(failure) => (None, Some(failure)),
         };
+        // A case signed with the run's key ([`RunConfig::signing`]) shows as signed by it.
+        let signing = match (&case.signing, &self.key) {
+            (Signing::Unsigned, Some(key)) if request.header("Authorization").is_some() => {
+                Signing::As(key.access_key_id().to_owned())
+            }
+            _ => case.signing,
+        };
         Counterexample {
             label: case.label,
             request,
-            signing: case.signing,
+            signing,
             expected: check.expected,
             found: check.found,
             observed,
@@ -713,7 +823,12 @@ impl<'a> Gate<'a> {
     }
 }
 
-fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement) {
+fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
+    for rule in undecided {
+        let tally = tallies.entry(*rule).or_default();
+        tally.cases += 1;
+        tally.undecided += 1;
+    }
     let mut seen: Vec<RuleId> = Vec::new();
     for check in &judgement.checks {
         let tally = tallies.entry(check.rule).or_default();
@@ -798,7 +913,12 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
         RuleStatus::NotApplicable
     };
     let note = (status == RuleStatus::NotApplicable).then(|| {
-        if tally.skipped > 0 {
+        if tally.undecided > 0 {
+            format!(
+                "undecided: none of its {} answers could decide it (no OpsWorks answer, or one that failed another rule)",
+                tally.undecided
+            )
+        } else if tally.skipped > 0 {
             format!(
                 "the target cannot express these cases ({} skipped)",
                 tally.skipped
