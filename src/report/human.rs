@@ -4,12 +4,19 @@ use std::fmt::Write as _;
 
 use crate::report::curl::curl_command;
 use crate::report::redact::{redact_signatures, report_headers};
+use crate::report::visible::{visible, visible_bytes};
 use crate::runner::{RuleReport, RuleStatus, RunReport};
 
-/// The human report: one line per rule (status, id, severity, cases, behaviour), then for each
-/// failed or warned rule what was expected, what was found, the minimal request and a `curl`
-/// line to replay it, the notes, then the verdict. The verdict of an interrupted run
+/// The human report: when the endpoint check found that the target does not answer as
+/// OpsWorks ([`RunReport::endpoint`]), one line saying so with the evidence; one line per rule
+/// (status, id, severity, cases, the behaviour of an informational MAY rule); the failed rules
+/// that share one cause ([`RunReport::groups`]) as one group, with one counterexample; for
+/// each other failed or warned rule what was expected, what was found, the minimal request and
+/// a `curl` line to replay it; the notes, then the verdict. The verdict of an interrupted run
 /// ([`RunReport::interrupted`]) says so: `verdict: FAIL, interrupted (...)`.
+///
+/// Invisible and control characters are shown escaped ([`visible`]); the `curl` lines keep
+/// the exact bytes.
 #[must_use]
 pub fn human_report(report: &RunReport, region: &str) -> String {
     let mut out = String::new();
@@ -18,6 +25,13 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
         "opsworks-conformance: {} (seed {})",
         report.target, report.seed
     );
+    if let Some(line) = report
+        .endpoint
+        .as_ref()
+        .and_then(|check| check.line.as_ref())
+    {
+        let _ = writeln!(out, "{}", visible(line));
+    }
     for rule in &report.rules {
         let mark = match rule.status {
             RuleStatus::Passed => "pass",
@@ -32,16 +46,53 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
             rule.severity.as_str(),
             rule.cases
         );
-        if let Some(behaviour) = rule.behaviour() {
-            let _ = write!(line, "  {behaviour}");
+        if rule.status == RuleStatus::Informational {
+            if let Some(behaviour) = rule.behaviour() {
+                let _ = write!(line, "  {}", visible(&behaviour));
+            }
         }
         if let Some(note) = &rule.note {
             let _ = write!(line, "  ({note})");
         }
         let _ = writeln!(out, "{line}");
     }
+    for group in &report.groups {
+        let _ = writeln!(out);
+        let warned = group.rules.iter().any(|id| {
+            report
+                .rule(*id)
+                .is_some_and(|rule| rule.status == RuleStatus::Warned)
+        });
+        let _ = writeln!(
+            out,
+            "{} rules {} with the same answer, {} (the answer to {}): {}",
+            group.rules.len(),
+            if warned { "failed or warned" } else { "failed" },
+            visible(&group.answer),
+            group.scope,
+            group
+                .rules
+                .iter()
+                .map(|rule| rule.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if let Some(first) = group.rules.iter().find_map(|id| {
+            report
+                .rule(*id)
+                .filter(|rule| rule.counterexample.is_some())
+        }) {
+            out.push_str(&rule_details(report, first, region));
+        }
+    }
+    let grouped = |rule: &RuleReport| {
+        report
+            .groups
+            .iter()
+            .any(|group| group.rules.contains(&rule.id))
+    };
     for rule in &report.rules {
-        if rule.counterexample.is_some() {
+        if rule.counterexample.is_some() && !grouped(rule) {
             let _ = writeln!(out);
             out.push_str(&rule_details(report, rule, region));
         }
@@ -72,7 +123,8 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
 
 /// One broken rule's details as the human report shows them: what was expected and found, the
 /// minimal request (signature redacted) and, for an HTTP target, a `curl` line to replay it.
-/// Empty for a rule without a counterexample.
+/// Empty for a rule without a counterexample. Invisible and control characters are shown
+/// escaped ([`visible`]), except in the `curl` line, which keeps the exact bytes.
 #[must_use]
 pub fn rule_details(report: &RunReport, rule: &RuleReport, region: &str) -> String {
     let mut out = String::new();
@@ -84,8 +136,8 @@ pub fn rule_details(report: &RunReport, rule: &RuleReport, region: &str) -> Stri
         "[{}] {}: expected {}, found {}",
         rule.id,
         rule.status.as_str(),
-        example.expected,
-        redact_signatures(&example.found, &example.request)
+        visible(&example.expected),
+        visible(&redact_signatures(&example.found, &example.request))
     );
     let _ = writeln!(
         out,
@@ -93,9 +145,9 @@ pub fn rule_details(report: &RunReport, rule: &RuleReport, region: &str) -> Stri
         example.label, example.shrink_steps, example.found_after
     );
     for (name, value) in report_headers(&example.request) {
-        let _ = writeln!(out, "  {name}: {value}");
+        let _ = writeln!(out, "  {}: {}", visible(&name), visible(&value));
     }
-    let _ = writeln!(out, "  body: {}", example.request.body_text());
+    let _ = writeln!(out, "  body: {}", visible_bytes(&example.request.body));
     if report.target.starts_with("http") {
         let _ = writeln!(
             out,
