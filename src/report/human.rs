@@ -157,3 +157,149 @@ pub fn rule_details(report: &RunReport, rule: &RuleReport, region: &str) -> Stri
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing, rules};
+    use crate::runner::{Counterexample, EndpointCheck, EndpointFinding, FailureGroup, RunReport};
+
+    fn rule(id: RuleId, severity: Severity, status: RuleStatus) -> RuleReport {
+        RuleReport {
+            id,
+            severity,
+            status,
+            cases: 10,
+            counterexample: None,
+            behaviours: BTreeMap::new(),
+            note: None,
+        }
+    }
+
+    fn example(body: &str, found: &str) -> Counterexample {
+        Counterexample {
+            label: "valid",
+            request: RawRequest::json(body),
+            signing: Signing::Unsigned,
+            expected: "ValidationException".to_owned(),
+            found: found.to_owned(),
+            observed: Some(Observation::json(200, found)),
+            failure: None,
+            shrink_steps: 0,
+            found_after: 1,
+        }
+    }
+
+    fn report(rules: Vec<RuleReport>) -> RunReport {
+        RunReport {
+            target: "http://127.0.0.1:9".to_owned(),
+            seed: 1,
+            strict: false,
+            cases: 10,
+            rules,
+            notes: Vec::new(),
+            interrupted: false,
+            endpoint: None,
+            groups: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_escaped_but_the_curl_line_keeps_them() {
+        let body = "{\"StackId\":\"s\",\"AppId\":\"\u{200b}a1\",\"Comment\":\"x\u{a0}\u{202e}\"}";
+        let mut broken = rule(rules::N_APP, Severity::Must, RuleStatus::Failed);
+        broken.counterexample = Some(example(body, "200 {\"DeploymentId\":\"d\u{feff}\"}"));
+        let text = human_report(&report(vec![broken]), "us-east-1");
+        assert!(
+            text.contains("  body: {\"StackId\":\"s\",\"AppId\":\"\\u200ba1\",\"Comment\":\"x\\u00a0\\u202e\"}"),
+            "{text}"
+        );
+        assert!(
+            text.contains("found 200 {\"DeploymentId\":\"d\\ufeff\"}"),
+            "{text}"
+        );
+        let curl = text
+            .lines()
+            .find(|line| line.starts_with("  reproduce: "))
+            .expect("a curl line");
+        assert!(curl.contains("\u{200b}a1"), "{curl}");
+        // Only the curl line holds the raw character.
+        assert_eq!(text.matches('\u{200b}').count(), 1, "{text}");
+    }
+
+    #[test]
+    fn the_endpoint_line_comes_first_and_a_failed_may_rule_shows_no_behaviour() {
+        let mut may = rule(rules::M_JSON_LIMITS, Severity::May, RuleStatus::Failed);
+        may.behaviours.insert("accepted".to_owned(), 64);
+        let mut run = report(vec![
+            rule(rules::P_NO_SERVER_ERROR, Severity::Must, RuleStatus::Passed),
+            may,
+        ]);
+        run.endpoint = Some(EndpointCheck {
+            finding: EndpointFinding::NotAwsJson,
+            line: Some(
+                "not OpsWorks: every answer was 200 text/html \"<x>\u{0}\" (3 of 3 answers)"
+                    .to_owned(),
+            ),
+            answers: 3,
+            opsworks_answers: 0,
+            most_frequent: None,
+            probe: Vec::new(),
+        });
+        let text = human_report(&run, "us-east-1");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "not OpsWorks: every answer was 200 text/html \"<x>\\u0000\" (3 of 3 answers)"
+        );
+        let may_line = lines
+            .iter()
+            .find(|line| line.contains("M-JSON-LIMITS"))
+            .expect("the MAY rule's line");
+        assert_eq!(
+            may_line.trim_end(),
+            "FAIL  M-JSON-LIMITS            MAY       10 cases"
+        );
+    }
+
+    #[test]
+    fn failures_of_one_cause_are_one_group_with_one_counterexample() {
+        let answer = "500 text/html \"<!doctype html>\"";
+        let mut rules_ = Vec::new();
+        for id in [
+            rules::P_NO_SERVER_ERROR,
+            rules::S_ACCEPT_VALID,
+            rules::M_UNKNOWN_ARGS,
+        ] {
+            let mut failed = rule(id, id.severity(), RuleStatus::Failed);
+            failed.counterexample = Some(example("{}", answer));
+            rules_.push(failed);
+        }
+        let mut other = rule(rules::N_STACK, Severity::Must, RuleStatus::Failed);
+        other.counterexample = Some(example("{\"StackId\":\"x\"}", "200 {}"));
+        rules_.push(other);
+        let mut run = report(rules_);
+        run.groups = vec![FailureGroup {
+            rules: vec![
+                rules::P_NO_SERVER_ERROR,
+                rules::S_ACCEPT_VALID,
+                rules::M_UNKNOWN_ARGS,
+            ],
+            answer: answer.to_owned(),
+            scope: "every valid request".to_owned(),
+        }];
+        let text = human_report(&run, "us-east-1");
+        assert!(
+            text.contains("3 rules failed with the same answer, 500 text/html \"<!doctype html>\" (the answer to every valid request): P-NO-SERVER-ERROR, S-ACCEPT-VALID, M-UNKNOWN-ARGS\n[P-NO-SERVER-ERROR] failed: "),
+            "{text}"
+        );
+        assert!(!text.contains("[S-ACCEPT-VALID] failed"), "{text}");
+        assert!(!text.contains("[M-UNKNOWN-ARGS] failed"), "{text}");
+        // A rule outside the group keeps its own block; every status line stays.
+        assert!(text.contains("[N-STACK] failed: "), "{text}");
+        assert!(text.contains("FAIL  S-ACCEPT-VALID"), "{text}");
+        assert!(text.contains("FAIL  M-UNKNOWN-ARGS"), "{text}");
+    }
+}

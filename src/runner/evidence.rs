@@ -480,6 +480,7 @@ mod tests {
     use super::*;
     use crate::contract::{Observation, TransportFailure, TransportFailureKind};
     use crate::oracle::Check;
+    use std::collections::BTreeMap;
 
     fn observation(status: u16, content_type: &str, body: &str) -> Response {
         Ok(Observation {
@@ -666,5 +667,121 @@ mod tests {
         };
         assert!(sift(&mut alone).is_empty());
         assert_eq!(alone.status_of(rules::M_JSON_LIMITS), Some(Status::Failed));
+    }
+
+    fn failed(id: RuleId) -> RuleReport {
+        RuleReport {
+            id,
+            severity: id.severity(),
+            status: RuleStatus::Failed,
+            cases: 1,
+            counterexample: None,
+            behaviours: BTreeMap::new(),
+            note: None,
+        }
+    }
+
+    fn failing(rules: &[RuleId]) -> Judgement {
+        Judgement {
+            checks: rules
+                .iter()
+                .map(|rule| check(*rule, Status::Failed))
+                .collect(),
+            ..Judgement::default()
+        }
+    }
+
+    #[test]
+    fn one_wrong_code_to_every_valid_request_is_one_group() {
+        let mut evidence = Evidence::default();
+        let wrong = observation(400, wire::CONTENT_TYPE, r#"{"__type":"InternalFailure"}"#);
+        let right = observation(
+            400,
+            wire::CONTENT_TYPE,
+            r#"{"__type":"ValidationException"}"#,
+        );
+        let success = observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#);
+        evidence.case(&wrong, true, &failing(&[rules::S_ACCEPT_VALID]));
+        evidence.case(&wrong, true, &failing(&[rules::M_UNKNOWN_ARGS]));
+        evidence.case(&wrong, true, &failing(&[rules::M_EMPTY_LISTS]));
+        evidence.case(&right, false, &Judgement::default());
+        // N-STACK failed with another answer too: not of the group.
+        evidence.case(&wrong, false, &failing(&[rules::N_STACK]));
+        evidence.case(&success, false, &failing(&[rules::N_STACK]));
+        let reports: Vec<RuleReport> = [
+            rules::N_STACK,
+            rules::S_ACCEPT_VALID,
+            rules::M_UNKNOWN_ARGS,
+            rules::M_EMPTY_LISTS,
+        ]
+        .into_iter()
+        .map(failed)
+        .collect();
+        let groups = evidence.groups(&reports);
+        assert_eq!(
+            groups,
+            vec![FailureGroup {
+                rules: vec![
+                    rules::S_ACCEPT_VALID,
+                    rules::M_UNKNOWN_ARGS,
+                    rules::M_EMPTY_LISTS
+                ],
+                answer: "400 InternalFailure".to_owned(),
+                scope: "every valid request".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn distinct_defects_answered_with_successes_are_not_grouped() {
+        // A target that checks neither stacks nor apps: two defects, both answered 200.
+        let mut evidence = Evidence::default();
+        let success = observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#);
+        let error = observation(
+            400,
+            wire::CONTENT_TYPE,
+            r#"{"__type":"ValidationException"}"#,
+        );
+        evidence.case(&success, true, &Judgement::default());
+        evidence.case(&success, false, &failing(&[rules::N_STACK]));
+        evidence.case(&success, false, &failing(&[rules::N_APP]));
+        evidence.case(&error, false, &Judgement::default());
+        let reports: Vec<RuleReport> = [rules::N_STACK, rules::N_APP]
+            .into_iter()
+            .map(failed)
+            .collect();
+        assert!(evidence.groups(&reports).is_empty());
+    }
+
+    #[test]
+    fn the_same_answer_to_every_request_groups_with_the_server_error_rule_first() {
+        let mut evidence = Evidence::default();
+        let answer = observation(200, "text/html", "<ListAllMyBucketsResult/>");
+        evidence.probe("probe".to_owned(), &answer);
+        evidence.case(&answer, true, &failing(&[rules::P_SUCCESS_SHAPE]));
+        evidence.case(
+            &answer,
+            false,
+            &failing(&[rules::V_TYPE, rules::P_NO_SERVER_ERROR]),
+        );
+        let reports: Vec<RuleReport> = [
+            rules::P_SUCCESS_SHAPE,
+            rules::P_NO_SERVER_ERROR,
+            rules::V_TYPE,
+        ]
+        .into_iter()
+        .map(failed)
+        .collect();
+        let groups = evidence.groups(&reports);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            groups[0].rules,
+            vec![
+                rules::P_NO_SERVER_ERROR,
+                rules::P_SUCCESS_SHAPE,
+                rules::V_TYPE
+            ]
+        );
+        assert_eq!(groups[0].scope, "every request");
     }
 }
