@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::contract::{RawRequest, Response, RuleId, Severity, error_code_of, rules, wire};
-use crate::oracle::{Judgement, Status};
+use crate::oracle::{Judgement, Outcome, Status};
 use crate::runner::result::{RuleReport, RuleStatus};
 
 /// The operation name the probe sends, which the OpsWorks API does not have.
@@ -65,6 +65,24 @@ enum AnswerClass {
 }
 
 impl AnswerClass {
+    /// The class of an answer the oracle judged: its success shape and error code are read
+    /// from the judgement instead of parsing the body again.
+    fn judged(response: &Response, judgement: &Judgement) -> AnswerClass {
+        if let Ok(observation) = response {
+            let status = observation.status;
+            if status == 200 && judgement.deployment_id.is_some() {
+                return AnswerClass::Success;
+            }
+            if let (400..=499, Some(Outcome::Error(Some(code)))) = (status, &judgement.outcome) {
+                return AnswerClass::Error {
+                    status,
+                    code: code.clone(),
+                };
+            }
+        }
+        AnswerClass::of(response)
+    }
+
     fn of(response: &Response) -> AnswerClass {
         let observation = match response {
             Err(failure) => return AnswerClass::NoAnswer(failure.kind.to_string()),
@@ -315,7 +333,7 @@ impl Evidence {
     /// Records the answer to a case: `valid` when the oracle judged it for S-ACCEPT-VALID,
     /// and the judgement as counted (after [`sift`]).
     pub(crate) fn case(&mut self, response: &Response, valid: bool, judgement: &Judgement) {
-        let class = AnswerClass::of(response);
+        let class = AnswerClass::judged(response, judgement);
         self.seen(&class, response);
         if valid && !self.valid_mixed && !self.valid.contains(&class) {
             if self.valid.len() < CLASSES_KEPT {
@@ -783,5 +801,43 @@ mod tests {
             ]
         );
         assert_eq!(groups[0].scope, "every request");
+    }
+
+    #[test]
+    fn the_class_read_from_a_judgement_is_the_class_read_from_the_answer() {
+        let world = crate::world::World::bundled();
+        let valid = crate::contract::CreateDeploymentInput::new(
+            &world.stacks[0].stack_id,
+            crate::contract::CommandName::Setup,
+        )
+        .to_raw();
+        for raw in [valid, RawRequest::json("{}")] {
+            let verdict = crate::oracle::judge_request(
+                &world,
+                &raw,
+                &crate::oracle::CallerIdentity::Unsigned,
+            );
+            for response in [
+                observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#),
+                observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":""}"#),
+                observation(201, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#),
+                observation(200, "text/html", "<x/>"),
+                observation(
+                    400,
+                    wire::CONTENT_TYPE,
+                    r#"{"__type":"a#ValidationException"}"#,
+                ),
+                observation(404, "text/html", "<html/>"),
+                observation(503, wire::CONTENT_TYPE, r#"{"__type":"Busy"}"#),
+                Err(TransportFailure::new(TransportFailureKind::Dropped, "x")),
+            ] {
+                let judgement = crate::oracle::judge_response(&verdict, &response);
+                assert_eq!(
+                    AnswerClass::judged(&response, &judgement),
+                    AnswerClass::of(&response),
+                    "{response:?}"
+                );
+            }
+        }
     }
 }
