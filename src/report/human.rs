@@ -11,8 +11,8 @@ use crate::runner::{RuleReport, RuleStatus, RunReport};
 /// OpsWorks ([`RunReport::endpoint`]), one line saying so with the evidence; one line per rule
 /// (status, id, severity, cases, the behaviour of an informational MAY rule); the failed rules
 /// that share one cause ([`RunReport::groups`]) as one group, with one counterexample; for
-/// each other failed or warned rule what was expected, what was found, the minimal request and
-/// a `curl` line to replay it; the notes, then the verdict. The verdict of an interrupted run
+/// each other failed or warned rule (`P-NO-SERVER-ERROR` first) what was expected, what was
+/// found, the minimal request and a `curl` line to replay it; the notes, then the verdict. The verdict of an interrupted run
 /// ([`RunReport::interrupted`]) says so: `verdict: FAIL, interrupted (...)`.
 ///
 /// Invisible and control characters are shown escaped ([`visible`]); the `curl` lines keep
@@ -91,7 +91,18 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
             .iter()
             .any(|group| group.rules.contains(&rule.id))
     };
-    for rule in &report.rules {
+    // A server error first: it is what a reader must see first.
+    let server_error_first = report
+        .rules
+        .iter()
+        .filter(|rule| rule.id == crate::contract::rules::P_NO_SERVER_ERROR)
+        .chain(
+            report
+                .rules
+                .iter()
+                .filter(|rule| rule.id != crate::contract::rules::P_NO_SERVER_ERROR),
+        );
+    for rule in server_error_first {
         if rule.counterexample.is_some() && !grouped(rule) {
             let _ = writeln!(out);
             out.push_str(&rule_details(report, rule, region));
@@ -301,5 +312,19 @@ mod tests {
         assert!(text.contains("[N-STACK] failed: "), "{text}");
         assert!(text.contains("FAIL  S-ACCEPT-VALID"), "{text}");
         assert!(text.contains("FAIL  M-UNKNOWN-ARGS"), "{text}");
+    }
+
+    #[test]
+    fn a_server_error_is_shown_before_the_other_failures() {
+        let mut rules_ = Vec::new();
+        for id in [rules::P_SUCCESS_SHAPE, rules::P_NO_SERVER_ERROR] {
+            let mut failed = rule(id, Severity::Must, RuleStatus::Failed);
+            failed.counterexample = Some(example("{}", "x"));
+            rules_.push(failed);
+        }
+        let text = human_report(&report(rules_), "us-east-1");
+        let server = text.find("[P-NO-SERVER-ERROR] failed").expect("its block");
+        let shape = text.find("[P-SUCCESS-SHAPE] failed").expect("its block");
+        assert!(server < shape, "{text}");
     }
 }
