@@ -309,6 +309,11 @@ pub(crate) struct Evidence {
     /// [`CLASSES_KEPT`]; `valid_mixed` beyond.
     valid: BTreeSet<AnswerClass>,
     valid_mixed: bool,
+    /// Whether a request that must succeed, and one that must be refused, were answered: only
+    /// then can "the same answer whatever was sent" show a target that is not OpsWorks (a
+    /// correct target answers `--only V-STACK-REQUIRED`'s cases all alike).
+    saw_valid: bool,
+    saw_must_reject: bool,
 }
 
 impl Evidence {
@@ -323,18 +328,28 @@ impl Evidence {
             .count += 1;
     }
 
-    /// Records the answer to a probe request.
+    /// Records the answer to a probe request (which must be refused).
     pub(crate) fn probe(&mut self, request: String, response: &Response) {
         let class = AnswerClass::of(response);
         self.seen(&class, response);
+        self.saw_must_reject = true;
         self.probe.push((request, describe(&class, response)));
     }
 
     /// Records the answer to a case: `valid` when the oracle judged it for S-ACCEPT-VALID,
-    /// and the judgement as counted (after [`sift`]).
-    pub(crate) fn case(&mut self, response: &Response, valid: bool, judgement: &Judgement) {
+    /// `must_reject` when the oracle allows no success for it, and the judgement as counted
+    /// (after [`sift`]).
+    pub(crate) fn case(
+        &mut self,
+        response: &Response,
+        valid: bool,
+        must_reject: bool,
+        judgement: &Judgement,
+    ) {
         let class = AnswerClass::judged(response, judgement);
         self.seen(&class, response);
+        self.saw_valid |= valid;
+        self.saw_must_reject |= must_reject;
         if valid && !self.valid_mixed && !self.valid.contains(&class) {
             if self.valid.len() < CLASSES_KEPT {
                 self.valid.insert(class.clone());
@@ -378,7 +393,7 @@ impl Evidence {
             EndpointFinding::ServerErrors
         } else if opsworks == 0 {
             EndpointFinding::NotAwsJson
-        } else if all_same {
+        } else if all_same && self.saw_valid && self.saw_must_reject {
             EndpointFinding::SameAnswer
         } else {
             EndpointFinding::AwsJson
@@ -559,7 +574,7 @@ mod tests {
         let xml = observation(200, "text/html; charset=utf-8", "<ListAllMyBucketsResult/>");
         evidence.probe("probe".to_owned(), &xml);
         for _ in 0..9 {
-            evidence.case(&xml, true, &Judgement::default());
+            evidence.case(&xml, true, false, &Judgement::default());
         }
         let check = evidence.endpoint_check().unwrap();
         assert_eq!(check.finding, EndpointFinding::NotAwsJson);
@@ -578,11 +593,13 @@ mod tests {
         evidence.case(
             &observation(500, "text/html", "<!doctype html>"),
             true,
+            false,
             &Judgement::default(),
         );
         evidence.case(
             &Err(TransportFailure::new(TransportFailureKind::Dropped, "x")),
             true,
+            false,
             &Judgement::default(),
         );
         let check = evidence.endpoint_check().unwrap();
@@ -597,8 +614,8 @@ mod tests {
             wire::CONTENT_TYPE,
             r#"{"__type":"UnrecognizedClientException"}"#,
         );
-        evidence.case(&denied, true, &Judgement::default());
-        evidence.case(&denied, false, &Judgement::default());
+        evidence.case(&denied, true, false, &Judgement::default());
+        evidence.case(&denied, false, true, &Judgement::default());
         let check = evidence.endpoint_check().unwrap();
         assert_eq!(check.finding, EndpointFinding::SameAnswer);
         assert_eq!(
@@ -619,11 +636,13 @@ mod tests {
                 r#"{"__type":"ValidationException"}"#,
             ),
             false,
+            true,
             &Judgement::default(),
         );
         evidence.case(
             &observation(500, "text/html", "oops"),
             true,
+            false,
             &Judgement::default(),
         );
         let check = evidence.endpoint_check().unwrap();
@@ -719,13 +738,13 @@ mod tests {
             r#"{"__type":"ValidationException"}"#,
         );
         let success = observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#);
-        evidence.case(&wrong, true, &failing(&[rules::S_ACCEPT_VALID]));
-        evidence.case(&wrong, true, &failing(&[rules::M_UNKNOWN_ARGS]));
-        evidence.case(&wrong, true, &failing(&[rules::M_EMPTY_LISTS]));
-        evidence.case(&right, false, &Judgement::default());
+        evidence.case(&wrong, true, false, &failing(&[rules::S_ACCEPT_VALID]));
+        evidence.case(&wrong, true, false, &failing(&[rules::M_UNKNOWN_ARGS]));
+        evidence.case(&wrong, true, false, &failing(&[rules::M_EMPTY_LISTS]));
+        evidence.case(&right, false, true, &Judgement::default());
         // N-STACK failed with another answer too: not of the group.
-        evidence.case(&wrong, false, &failing(&[rules::N_STACK]));
-        evidence.case(&success, false, &failing(&[rules::N_STACK]));
+        evidence.case(&wrong, false, true, &failing(&[rules::N_STACK]));
+        evidence.case(&success, false, true, &failing(&[rules::N_STACK]));
         let reports: Vec<RuleReport> = [
             rules::N_STACK,
             rules::S_ACCEPT_VALID,
@@ -760,10 +779,10 @@ mod tests {
             wire::CONTENT_TYPE,
             r#"{"__type":"ValidationException"}"#,
         );
-        evidence.case(&success, true, &Judgement::default());
-        evidence.case(&success, false, &failing(&[rules::N_STACK]));
-        evidence.case(&success, false, &failing(&[rules::N_APP]));
-        evidence.case(&error, false, &Judgement::default());
+        evidence.case(&success, true, false, &Judgement::default());
+        evidence.case(&success, false, true, &failing(&[rules::N_STACK]));
+        evidence.case(&success, false, true, &failing(&[rules::N_APP]));
+        evidence.case(&error, false, true, &Judgement::default());
         let reports: Vec<RuleReport> = [rules::N_STACK, rules::N_APP]
             .into_iter()
             .map(failed)
@@ -776,10 +795,11 @@ mod tests {
         let mut evidence = Evidence::default();
         let answer = observation(200, "text/html", "<ListAllMyBucketsResult/>");
         evidence.probe("probe".to_owned(), &answer);
-        evidence.case(&answer, true, &failing(&[rules::P_SUCCESS_SHAPE]));
+        evidence.case(&answer, true, false, &failing(&[rules::P_SUCCESS_SHAPE]));
         evidence.case(
             &answer,
             false,
+            true,
             &failing(&[rules::V_TYPE, rules::P_NO_SERVER_ERROR]),
         );
         let reports: Vec<RuleReport> = [
@@ -839,5 +859,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_same_answer_is_a_finding_only_when_valid_and_refused_requests_got_it() {
+        // `--only V-STACK-REQUIRED` against a correct target: every case refused alike.
+        let mut evidence = Evidence::default();
+        let refused = observation(
+            400,
+            wire::CONTENT_TYPE,
+            r#"{"__type":"ValidationException"}"#,
+        );
+        for _ in 0..5 {
+            evidence.case(&refused, false, true, &Judgement::default());
+        }
+        evidence.probe("probe".to_owned(), &refused);
+        let check = evidence.endpoint_check().unwrap();
+        assert_eq!(check.finding, EndpointFinding::AwsJson);
+        assert_eq!(check.line, None);
     }
 }

@@ -13,7 +13,9 @@ use crate::contract::{
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
-use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status, Verdict};
+use crate::oracle::{
+    CallerIdentity, Check, Effect, Judgement, Outcome, Prepared, Session, Status, Verdict,
+};
 use crate::runner::config::RunConfig;
 use crate::runner::evidence::{self, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
@@ -615,8 +617,10 @@ impl<'a> Gate<'a> {
             self.session
                 .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
         let valid = judgement.status_of(rules::S_ACCEPT_VALID).is_some();
+        let must_reject = !slot.prepared.verdict().allows(&Outcome::Success);
         let undecided = evidence::sift(&mut judgement);
-        self.evidence.case(&response, valid, &judgement);
+        self.evidence
+            .case(&response, valid, must_reject, &judgement);
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
