@@ -237,8 +237,8 @@ pub struct SdkTargetError {
 /// with the two standard headers (plus the signature's `Host`, `X-Amz-Date`, `Authorization`),
 /// its `Command` (if any) has a name, and it is signed correctly by a user of the world (or
 /// in a world without users, signed or not; the SDK then signs with a made-up key, which such a
-/// world accepts). Every other case (wrong JSON types, nulls, malformed bodies, other headers, missing
-/// or bad signatures) makes [`Target::can_send`] answer `false`, and the runner reports the
+/// world accepts). Every other case (wrong JSON types, nulls, malformed bodies, other headers,
+/// missing or bad signatures) makes [`Target::can_send`] answer `false`, and the runner reports the
 /// rules only such cases exercise as not applicable.
 ///
 /// The observation handed to the oracle is the HTTP response the SDK received (captured by an
