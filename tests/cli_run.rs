@@ -772,3 +772,180 @@ fn ledger_name(path: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed by default: the environment's key, else the fixed test key; `--unsigned`
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `opsworks-conformance run ARGS...` with the AWS credential variables set as given
+/// (`None`: removed).
+fn run_with_env(args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let started = Instant::now();
+    let mut command = Command::new(BINARY);
+    command.arg("run").args(args).stdin(Stdio::null());
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output = command.output().expect("the binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// A server that answers as the reference implementation of `world` (with `text/html` as the
+/// Content-Type, so that a rule is warned and a counterexample with its `curl` line is
+/// printed), and keeps every request it gets.
+fn recording(world: &World) -> (BrokenServer, Arc<std::sync::Mutex<Vec<RawRequest>>>) {
+    let reference = Arc::new(ReferenceTarget::new(world.clone()));
+    let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = Arc::clone(&requests);
+    let server = BrokenServer::serving(from_fn(move |request: RawRequest| {
+        kept.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(request.clone());
+        let mut answer = reference.answer_request(&request);
+        for (name, value) in &mut answer.headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                *value = "text/html".to_owned();
+            }
+        }
+        async move { Ok(answer) }
+    }));
+    (server, requests)
+}
+
+/// The requests the gate sent for its cases and probe: all but the reachability check (an
+/// empty `POST` without headers of its own).
+fn gate_requests(requests: &std::sync::Mutex<Vec<RawRequest>>) -> Vec<RawRequest> {
+    let requests = std::mem::take(
+        &mut *requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    requests
+        .into_iter()
+        .filter(|request| request.header("Content-Type").is_some() || !request.body.is_empty())
+        .collect()
+}
+
+/// Whether a request carries a SigV4 signature that verifies with this key.
+fn signed_with(request: &RawRequest, key: &str, secret: &str) -> bool {
+    let signer = World::from_json(&format!(
+        r#"{{"Stacks": [], "Users": [{{"AccessKeyId": "{key}", "SecretAccessKey": "{secret}"}}]}}"#
+    ))
+    .expect("a world of one user");
+    opsworks_conformance::sigv4::verify(request, &signer, "us-east-1")
+        == opsworks_conformance::oracle::CallerIdentity::Verified(key.to_owned())
+}
+
+#[test]
+fn requests_are_signed_by_default_with_the_environments_key_or_the_test_key() {
+    use opsworks_conformance::runner::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
+    let world = World::bundled();
+    let dir = TempDir::new();
+    let (json, junit) = (dir.path("report.json"), dir.path("report.xml"));
+    // A fresh server for each run (a run's rollbacks use up the versions of the world).
+    let run_with_env = |extra: &[&str], env: &[(&str, Option<&str>)]| {
+        let (server, requests) = recording(&world);
+        let args = [&["--endpoint", server.url.as_str()], extra].concat();
+        let run = run_with_env(&args, env);
+        (run, gate_requests(&requests))
+    };
+    let args = [
+        "--cases",
+        "80",
+        "--json",
+        &text(&json),
+        "--junit",
+        &text(&junit),
+    ];
+    let no_env = [
+        ("AWS_ACCESS_KEY_ID", None),
+        ("AWS_SECRET_ACCESS_KEY", None),
+        ("AWS_SESSION_TOKEN", None),
+    ];
+
+    // No key in the environment: the fixed test key, for every request of the run.
+    let (run, sent) = run_with_env(&args, &no_env);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(sent.len() >= 80, "{}", sent.len());
+    for request in &sent {
+        assert!(
+            signed_with(request, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY),
+            "{request:?}"
+        );
+    }
+    // Its secret is public: the curl line spells it out, so that it replays as it is.
+    assert!(
+        run.stdout.contains(&format!(
+            "--user '{TEST_ACCESS_KEY_ID}:{TEST_SECRET_ACCESS_KEY}'"
+        )),
+        "{run}"
+    );
+
+    // The environment's key and session token.
+    let (key, secret, token) = (
+        "AKIDFROMTHEENVIRONMENT",
+        "secret-from-the-environment-0123456789",
+        "session-token-from-the-environment-0123456789",
+    );
+    let (run, sent) = run_with_env(
+        &args,
+        &[
+            ("AWS_ACCESS_KEY_ID", Some(key)),
+            ("AWS_SECRET_ACCESS_KEY", Some(secret)),
+            ("AWS_SESSION_TOKEN", Some(token)),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(sent.len() >= 80, "{}", sent.len());
+    for request in &sent {
+        assert!(signed_with(request, key, secret), "{request:?}");
+        assert_eq!(request.header("X-Amz-Security-Token"), Some(token));
+        let signed_headers = request.header("Authorization").unwrap_or_default();
+        assert!(
+            signed_headers.contains("x-amz-security-token"),
+            "{signed_headers}"
+        );
+    }
+    // Neither the secret nor the token shows anywhere; the curl line names the variables.
+    let (json_text, junit_text) = (read(&json), read(&junit));
+    for (name, output) in [
+        ("stdout", &run.stdout),
+        ("stderr", &run.stderr),
+        ("the JSON report", &json_text),
+        ("the JUnit report", &junit_text),
+    ] {
+        assert!(!output.contains(secret), "the secret shows in {name}");
+        assert!(!output.contains(token), "the session token shows in {name}");
+    }
+    assert!(
+        run.stdout
+            .contains("--user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("-H \"X-Amz-Security-Token: $AWS_SESSION_TOKEN\""),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("X-Amz-Security-Token: <redacted>"),
+        "{run}"
+    );
+
+    // --unsigned: no request is signed.
+    let (run, sent) = run_with_env(&[&args[..], &["--unsigned"]].concat(), &no_env);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(sent.len() >= 80, "{}", sent.len());
+    for request in &sent {
+        assert_eq!(request.header("Authorization"), None, "{request:?}");
+        assert_eq!(request.header("X-Amz-Date"), None, "{request:?}");
+    }
+}

@@ -350,8 +350,10 @@ async fn a_target_that_hangs_after_forty_answers_fails_and_the_run_ends_quickly(
         Some(TransportFailureKind::Timeout)
     );
     assert!(target.gave_up());
+    // The probe's two requests come first (runner::PROBE_UNKNOWN_OPERATION): 38 cases are
+    // answered, then the target hangs.
     assert!(
-        (41..41 + IN_FLIGHT).contains(&report.cases),
+        (39..39 + IN_FLIGHT).contains(&report.cases),
         "{}",
         human_report(&report, REGION)
     );

@@ -17,10 +17,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use opsworks_conformance::contract::{
-    Observation, RawRequest, Response, RuleId, TransportFailure, TransportFailureKind, rules, wire,
+    Observation, RawRequest, Response, RuleId, Severity, TransportFailure, TransportFailureKind,
+    rules, wire,
 };
+use opsworks_conformance::oracle::CallerIdentity;
 use opsworks_conformance::report::{human_report, json_report, junit_report};
-use opsworks_conformance::runner::{RuleStatus, RunConfig, RunReport, run};
+use opsworks_conformance::runner::{
+    Credentials, DefaultSigning, EndpointFinding, PROBE_REQUESTS, RuleStatus, RunConfig, RunReport,
+    run,
+};
 use opsworks_conformance::server::{ReferenceServer, ServerOptions};
 use opsworks_conformance::sigv4::SigV4Authenticator;
 use opsworks_conformance::target::{ClaimedKey, HttpTarget, ReferenceTarget, Target, from_fn};
@@ -151,6 +156,55 @@ async fn the_reference_server_passes_in_the_bundled_world() {
         // No users: the A-* rules have nothing to check.
         for (rule, status) in access_rules(&report) {
             assert_eq!(status, RuleStatus::NotApplicable, "{rule}");
+        }
+    }
+}
+
+/// The requests of a run are signed with `RunConfig::signing`'s key, also in a world without
+/// users, and the reference server (which then checks no signature) accepts them; with
+/// `DefaultSigning::Unsigned` none is signed, and it passes too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_signed_with_the_configured_key_in_a_world_without_users() {
+    let world = World::bundled();
+    let key = Credentials::new("AKIDLIBRARYUSER00001", "library-secret-0123456789abcdef");
+    let signer = World::from_json(
+        r#"{"Stacks": [], "Users": [{"AccessKeyId": "AKIDLIBRARYUSER00001", "SecretAccessKey": "library-secret-0123456789abcdef"}]}"#,
+    )
+    .expect("a world of one user");
+    for signing in [DefaultSigning::Key(key.clone()), DefaultSigning::Unsigned] {
+        let reference = Arc::new(ReferenceTarget::new(world.clone()));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<RawRequest>::new()));
+        let kept = Arc::clone(&seen);
+        let server = serve(from_fn(move |request: RawRequest| {
+            kept.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(request.clone());
+            let answer = reference.answer_request(&request);
+            async move { Ok(answer) }
+        }))
+        .await;
+        let config = config(5, false).with_signing(signing.clone());
+        let report = gate(&server.url(), &world, &config).await;
+        server.shutdown().await;
+        assert!(report.passed(), "{signing:?}\n{}", summary(&report));
+        let seen = std::mem::take(
+            &mut *seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        assert!(seen.len() > CASES, "{}", seen.len());
+        for request in &seen {
+            let caller = opsworks_conformance::sigv4::verify(request, &signer, REGION);
+            match signing {
+                DefaultSigning::Unsigned => {
+                    assert_eq!(caller, CallerIdentity::Unsigned, "{request:?}");
+                }
+                _ => assert_eq!(
+                    caller,
+                    CallerIdentity::Verified(key.access_key_id().to_owned()),
+                    "{request:?}"
+                ),
+            }
         }
     }
 }
@@ -356,6 +410,114 @@ async fn assert_canned_caught(template: ResponseTemplate, rule: RuleId, status: 
     let entry = assert_caught(&report, &server.uri(), rule, status);
     assert_replays(&entry, &world).await;
     drop(server);
+}
+
+/// An endpoint of another protocol (an S3-like XML answer to everything, as moto_server gives
+/// unsigned requests): the report says first that it is not OpsWorks, with the evidence, passes
+/// neither S-ACCEPT-VALID nor any MAY behaviour, and shows the failures as one group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xml_endpoint_is_named_not_opsworks_and_nothing_it_answered_passes() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?><ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>"#;
+    let server =
+        canned(ResponseTemplate::new(200).set_body_raw(xml.as_bytes().to_vec(), "application/xml"))
+            .await;
+    let world = World::bundled();
+    let config = RunConfig {
+        max_shrink_steps: 16,
+        ..config(7, false)
+    };
+    let report = gate(&server.uri(), &world, &config).await;
+    drop(server);
+    assert!(!report.passed());
+    let check = report.endpoint.as_ref().expect("an endpoint check");
+    assert_eq!(check.finding, EndpointFinding::NotAwsJson);
+    assert_eq!(check.opsworks_answers, 0);
+    let human = human_report(&report, REGION);
+    let second = human.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with(r#"not OpsWorks: every answer was 200 application/xml "<?xml version="#)
+            && second.ends_with(&format!("({0} of {0} answers)", check.answers)),
+        "{human}"
+    );
+    assert_eq!(check.answers, report.cases + PROBE_REQUESTS);
+    let accept = report.rule(rules::S_ACCEPT_VALID).expect("S-ACCEPT-VALID");
+    assert_eq!(accept.status, RuleStatus::NotApplicable, "{human}");
+    assert!(accept.cases > 0);
+    for rule in &report.rules {
+        if rule.severity == Severity::May {
+            assert!(
+                matches!(rule.status, RuleStatus::NotApplicable),
+                "{}: {:?}",
+                rule.id,
+                rule.status
+            );
+            assert!(rule.behaviours.is_empty(), "{}", rule.id);
+        }
+        // Nothing passes but the rule that there was an answer.
+        if rule.status == RuleStatus::Passed {
+            assert_eq!(rule.id, rules::P_NO_SERVER_ERROR);
+        }
+    }
+    assert_eq!(report.groups.len(), 1, "{human}");
+    let group = &report.groups[0];
+    assert_eq!(group.scope, "every request");
+    assert_eq!(
+        group.rules.len(),
+        report.count(RuleStatus::Failed) + report.count(RuleStatus::Warned),
+        "{human}"
+    );
+    let json = json_report(&report, REGION);
+    assert_eq!(json["endpoint_check"]["finding"], "not_awsjson");
+    assert_eq!(json["failure_groups"][0]["scope"], "every request");
+}
+
+/// One wrong code answered to every valid request (and a correct answer to everything else):
+/// S-ACCEPT-VALID and the MAY rules whose cases are valid requests fail of one cause, shown as
+/// one group; the endpoint answers as OpsWorks, so no endpoint line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_wrong_code_to_every_valid_request_is_one_group() {
+    let world = World::bundled();
+    let reference = Arc::new(ReferenceTarget::new(world.clone()));
+    let server = serve(from_fn(move |request: RawRequest| {
+        let mut answer = reference.answer_request(&request);
+        if answer.status == 200 {
+            answer = Observation::json(400, r#"{"__type":"InternalFailure","message":"no"}"#);
+        }
+        async move { Ok(answer) }
+    }))
+    .await;
+    let config = RunConfig {
+        max_shrink_steps: 16,
+        ..config(9, false)
+    };
+    let report = gate(&server.url(), &world, &config).await;
+    server.shutdown().await;
+    let human = human_report(&report, REGION);
+    assert_eq!(
+        report.endpoint.as_ref().map(|check| check.finding),
+        Some(EndpointFinding::AwsJson),
+        "{human}"
+    );
+    assert_eq!(report.groups.len(), 1, "{human}");
+    let group = &report.groups[0];
+    assert_eq!(group.scope, "every valid request");
+    assert_eq!(group.answer, "400 InternalFailure");
+    assert!(group.rules.contains(&rules::S_ACCEPT_VALID), "{human}");
+    assert!(group.rules.len() >= 5, "{human}");
+    assert!(
+        human.contains(&format!(
+            "{} rules failed with the same answer, 400 InternalFailure (the answer to every valid request): ",
+            group.rules.len()
+        )),
+        "{human}"
+    );
+    // Every failed rule is of the group: one cause, one block.
+    assert_eq!(
+        group.rules.len(),
+        report.count(RuleStatus::Failed),
+        "{human}"
+    );
+    assert_eq!(human.matches("] failed: expected").count(), 1, "{human}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,8 @@ use opsworks_conformance::contract::{
 };
 use opsworks_conformance::report::json_report;
 use opsworks_conformance::runner::{
-    KnownFailures, Progress, RuleStatus, RunConfig, RunReport, glob_match, run, run_with_progress,
+    KnownFailures, PROBE_REQUESTS, Progress, RuleStatus, RunConfig, RunReport, glob_match, run,
+    run_with_progress,
 };
 use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
@@ -517,8 +518,9 @@ fn rules_outside_the_filter_are_not_shrunk_unless_they_fail() {
     let report = gate(&target, &world, &config);
     assert!(report.passed(), "{}", summary(&report));
     assert!(report.rule(rules::P_RESPONSE_CONTENT_TYPE).is_none());
-    // No request beyond the cases: the warning outside the filter was not shrunk.
-    assert_eq!(sent.load(Ordering::SeqCst), report.cases);
+    // No request beyond the probe's and the cases: the warning outside the filter was not
+    // shrunk.
+    assert_eq!(sent.load(Ordering::SeqCst), PROBE_REQUESTS + report.cases);
     // Selected, the rule is reported and shrunk.
     sent.store(0, Ordering::SeqCst);
     let config = RunConfig::default()
@@ -574,15 +576,16 @@ fn a_stopped_run_stops_shrinking() {
     assert!(report.shrink_requests > 5, "{}", report.shrink_requests);
     // Stopped after the first case: nothing more is sent, nothing shrunk.
     sent.store(0, Ordering::SeqCst);
+    // (The probe's requests come first.)
     let progress = StopAfter {
-        after: 1,
+        after: PROBE_REQUESTS + 1,
         sent: sent.clone(),
     };
     let report = block_on(run_with_progress(&target, &world, &config, &progress));
     assert!(report.interrupted);
     assert!(!report.passed());
     assert_eq!((report.cases, report.shrink_requests), (1, 0));
-    assert_eq!(sent.load(Ordering::SeqCst), 1);
+    assert_eq!(sent.load(Ordering::SeqCst), PROBE_REQUESTS + 1);
     let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
     let example = result.counterexample.as_ref().expect("a counterexample");
     assert_eq!(example.shrink_steps, 0);
@@ -590,14 +593,14 @@ fn a_stopped_run_stops_shrinking() {
     // counterexample found until then is kept.
     sent.store(0, Ordering::SeqCst);
     let progress = StopAfter {
-        after: cases + 5,
+        after: PROBE_REQUESTS + cases + 5,
         sent: sent.clone(),
     };
     let report = block_on(run_with_progress(&target, &world, &config, &progress));
     assert!(report.interrupted);
     assert!(!report.passed());
     assert_eq!((report.cases, report.shrink_requests), (cases, 5));
-    assert_eq!(sent.load(Ordering::SeqCst), cases + 5);
+    assert_eq!(sent.load(Ordering::SeqCst), PROBE_REQUESTS + cases + 5);
     let result = assert_caught(&report, rules::P_NO_SERVER_ERROR, RuleStatus::Failed);
     let example = result.counterexample.as_ref().expect("a counterexample");
     assert!(example.shrink_steps <= 5, "{}", example.shrink_steps);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cli::progress::CliProgress;
 use crate::cli::targets::{Bounded, Interruptible};
 use crate::generate::server_rules;
-use crate::runner::{RunConfig, glob_match, run_with_progress};
+use crate::runner::{DefaultSigning, RunConfig, glob_match, run_with_progress};
 use crate::server::{ReferenceServer, ServerOptions};
 use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
 use crate::world::World;
@@ -76,6 +76,13 @@ pub struct RunArgs {
     /// A TOML ledger of known failures.
     #[arg(long = "known-failures", value_name = "FILE")]
     pub known_failures: Option<PathBuf>,
+    /// Send requests unsigned. By default every request is SigV4-signed (service `opsworks`,
+    /// `--region`), also when the world declares no users: with `AWS_ACCESS_KEY_ID` /
+    /// `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`) when set, else with the fixed public
+    /// test key `AKIDOPSWORKSGATETEST`. Cases whose rule needs an unsigned or badly signed
+    /// request send one either way; in a world with users, cases are signed as its users.
+    #[arg(long)]
+    pub unsigned: bool,
     /// How the cases are sent: `http`, the exact bytes; `sdk`, through aws-sdk-opsworks (cases
     /// the SDK cannot express are not sent, and rules only they exercise are not applicable).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Http)]
@@ -211,6 +218,11 @@ async fn run_async(args: &RunArgs) -> u8 {
         region: args.region.clone(),
         concurrency: args.concurrency,
         shrink_budget: args.shrink_budget,
+        signing: if args.unsigned {
+            DefaultSigning::Unsigned
+        } else {
+            DefaultSigning::Environment
+        },
         ..RunConfig::default()
     };
     let progress = CliProgress::new();

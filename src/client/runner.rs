@@ -420,6 +420,8 @@ pub async fn run_client_cases(
         rules,
         notes,
         interrupted: false,
+        endpoint: None,
+        groups: Vec::new(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! A `curl` command that replays a counterexample, signing with keys from the environment.
 
 use crate::contract::{RawRequest, Signing, wire};
+use crate::runner::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
 
 /// Quotes a string for a POSIX shell.
 fn shell_quote(text: &str) -> String {
@@ -9,8 +10,11 @@ fn shell_quote(text: &str) -> String {
 
 /// A `curl` command line that sends the request again to `url`. Signed cases use curl's
 /// `--aws-sigv4` with the keys read from `$AWS_ACCESS_KEY_ID` and `$AWS_SECRET_ACCESS_KEY` (the
-/// secret never appears); the computed headers (`Authorization`, `X-Amz-Date`, `Host`) are
-/// left to curl. A body that is not printable UTF-8 is sent through `printf '%b'`, every byte
+/// secret never appears), and a session token from `$AWS_SESSION_TOKEN` when the request
+/// carried one; the computed headers (`Authorization`, `X-Amz-Date`, `Host`) are left to curl.
+/// The one exception is the fixed public test key the gate signs with when the environment
+/// holds no key ([`TEST_ACCESS_KEY_ID`]): its secret is public, and spelled out so that the
+/// line replays as it is. A body that is not printable UTF-8 is sent through `printf '%b'`, every byte
 /// as an octal escape `\0ddd`.
 ///
 /// ```
@@ -29,8 +33,14 @@ pub fn curl_command(url: &str, request: &RawRequest, signing: &Signing, region: 
     };
     let mut parts = vec![format!("curl -sS -X POST {}", shell_quote(&url))];
     for (name, value) in &request.headers {
-        if ["authorization", "x-amz-date", "host", "content-length"]
-            .contains(&name.to_ascii_lowercase().as_str())
+        if [
+            "authorization",
+            "x-amz-date",
+            "host",
+            "content-length",
+            "x-amz-security-token",
+        ]
+        .contains(&name.to_ascii_lowercase().as_str())
         {
             continue;
         }
@@ -40,8 +50,14 @@ pub fn curl_command(url: &str, request: &RawRequest, signing: &Signing, region: 
         // curl adds a form content type of its own unless told otherwise.
         parts.push("-H 'Content-Type:'".to_owned());
     }
+    if request.header("X-Amz-Security-Token").is_some() {
+        parts.push("-H \"X-Amz-Security-Token: $AWS_SESSION_TOKEN\"".to_owned());
+    }
     let user = match signing {
         Signing::Unsigned => None,
+        Signing::As(key) if key == TEST_ACCESS_KEY_ID => Some(shell_quote(&format!(
+            "{TEST_ACCESS_KEY_ID}:{TEST_SECRET_ACCESS_KEY}"
+        ))),
         Signing::As(_) => Some("\"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"".to_owned()),
         Signing::WrongSecret(_) => Some("\"$AWS_ACCESS_KEY_ID:not-the-secret\"".to_owned()),
         Signing::UnknownKey(key) => Some(shell_quote(&format!("{key}:any-secret"))),

@@ -9,8 +9,13 @@ use crate::runner::{RuleStatus, RunReport};
 
 /// The JSON report, exactly as `INTERFACES.md` specifies: tool, version, catalogue, target,
 /// seed, strict, verdict, summary (cases and rule counts per status) and one entry per rule
-/// (a counterexample for failed and warned rules, the behaviour for MAY rules). Signatures are
-/// redacted; secrets never appear. `region` is used for the `reproduce` command.
+/// (a counterexample for failed and warned rules, the behaviour for informational MAY rules).
+/// Additions: `endpoint_check` (the endpoint check: `finding` `awsjson`, `not_awsjson`,
+/// `server_errors` or `same_answer`, the report's first `line` or null, the `answers` weighed,
+/// how many were `opsworks_answers`, the `most_frequent` answer and the `probe`'s answers),
+/// and `failure_groups` (failed rules of one cause) when there are any. Signatures and
+/// session tokens are redacted; secrets never appear; bodies keep their exact characters.
+/// `region` is used for the `reproduce` command.
 #[must_use]
 pub fn json_report(report: &RunReport, region: &str) -> Value {
     let rules: Vec<Value> = report
@@ -22,8 +27,10 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
             entry.insert("severity".into(), json!(rule.severity.as_str()));
             entry.insert("status".into(), json!(rule.status.as_str()));
             entry.insert("cases".into(), json!(rule.cases));
-            if let Some(behaviour) = rule.behaviour() {
-                entry.insert("behaviour".into(), json!(behaviour));
+            if rule.status == RuleStatus::Informational {
+                if let Some(behaviour) = rule.behaviour() {
+                    entry.insert("behaviour".into(), json!(behaviour));
+                }
             }
             if let Some(note) = &rule.note {
                 entry.insert("note".into(), json!(note));
@@ -59,7 +66,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
             Value::Object(entry)
         })
         .collect();
-    json!({
+    let mut report_json = json!({
         "tool": "opsworks-conformance",
         "version": env!("CARGO_PKG_VERSION"),
         "catalogue": CATALOGUE_VERSION,
@@ -78,5 +85,43 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
         },
         "rules": rules,
         "notes": report.notes,
-    })
+    });
+    if let Value::Object(object) = &mut report_json {
+        if let Some(check) = &report.endpoint {
+            object.insert(
+                "endpoint_check".into(),
+                json!({
+                    "finding": check.finding.as_str(),
+                    "line": check.line,
+                    "answers": check.answers,
+                    "opsworks_answers": check.opsworks_answers,
+                    "most_frequent": check.most_frequent.as_ref().map(|(answer, count)| {
+                        json!({ "answer": answer, "count": count })
+                    }),
+                    "probe": check.probe.iter().map(|(request, answer)| {
+                        json!({ "request": request, "answer": answer })
+                    }).collect::<Vec<_>>(),
+                }),
+            );
+        }
+        if !report.groups.is_empty() {
+            object.insert(
+                "failure_groups".into(),
+                Value::Array(
+                    report
+                        .groups
+                        .iter()
+                        .map(|group| {
+                            json!({
+                                "rules": group.rules.iter().map(|rule| rule.as_str()).collect::<Vec<_>>(),
+                                "answer": group.answer,
+                                "scope": group.scope,
+                            })
+                        })
+                        .collect(),
+                ),
+            );
+        }
+    }
+    report_json
 }

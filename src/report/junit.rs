@@ -48,7 +48,10 @@ pub fn junit_report(report: &RunReport, region: &str) -> String {
         let mut case = TestCase::new(rule.id.as_str(), status);
         case.set_classname(format!("opsworks.{}", rule.id.rule().group.as_str()));
         let mut out = format!("{} {} cases", rule.status.as_str(), rule.cases);
-        if let Some(behaviour) = rule.behaviour() {
+        if let Some(behaviour) = rule
+            .behaviour()
+            .filter(|_| rule.status == RuleStatus::Informational)
+        {
             out.push_str(&format!("; behaviour: {behaviour}"));
         }
         if rule.status == RuleStatus::Warned {

@@ -6,6 +6,7 @@ mod json;
 #[cfg(feature = "junit")]
 mod junit;
 mod redact;
+mod visible;
 
 pub use curl::curl_command;
 pub use human::{human_report, rule_details};
@@ -13,3 +14,4 @@ pub use json::json_report;
 #[cfg(feature = "junit")]
 pub use junit::junit_report;
 pub use redact::{redact_authorization, redact_signatures, report_headers};
+pub use visible::{visible, visible_bytes};

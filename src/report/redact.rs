@@ -2,8 +2,12 @@
 
 use crate::contract::RawRequest;
 
-/// Headers as they may appear in a report: the `Authorization` signature replaced by
-/// `<redacted>` (the access key id and scope stay: they are not secret).
+/// The header that carries a session token.
+const SECURITY_TOKEN: &str = "X-Amz-Security-Token";
+
+/// Headers as they may appear in a report: the `Authorization` signature and a session token
+/// (`X-Amz-Security-Token`) replaced by `<redacted>` (the access key id and scope stay: they
+/// are not secret).
 #[must_use]
 pub fn report_headers(request: &RawRequest) -> Vec<(String, String)> {
     request
@@ -12,6 +16,8 @@ pub fn report_headers(request: &RawRequest) -> Vec<(String, String)> {
         .map(|(name, value)| {
             if name.eq_ignore_ascii_case("authorization") {
                 (name.clone(), redact_authorization(value))
+            } else if name.eq_ignore_ascii_case(SECURITY_TOKEN) {
+                (name.clone(), "<redacted>".to_owned())
             } else {
                 (name.clone(), value.clone())
             }
@@ -28,8 +34,8 @@ pub fn redact_authorization(value: &str) -> String {
     }
 }
 
-/// `text` with every signature of the request's `Authorization` headers replaced by
-/// `<redacted>`: for what the target answered (a target may echo the request back), which
+/// `text` with every signature of the request's `Authorization` headers (and its session
+/// token, if any) replaced by `<redacted>`: for what the target answered (a target may echo the request back), which
 /// reports quote.
 ///
 /// ```
@@ -47,6 +53,12 @@ pub fn redact_authorization(value: &str) -> String {
 pub fn redact_signatures(text: &str, request: &RawRequest) -> String {
     let mut text = text.to_owned();
     for (name, value) in &request.headers {
+        if name.eq_ignore_ascii_case(SECURITY_TOKEN) {
+            if value.trim().len() >= 16 {
+                text = text.replace(value.trim(), "<redacted>");
+            }
+            continue;
+        }
         if !name.eq_ignore_ascii_case("authorization") {
             continue;
         }

@@ -1,4 +1,6 @@
-//! What a run does: seed, budget, strictness, rule filter, region.
+//! What a run does: seed, budget, strictness, rule filter, region, signing.
+
+use crate::runner::signing::DefaultSigning;
 
 /// The settings of a conformance run (the flags of `opsworks-conformance run`).
 ///
@@ -54,6 +56,13 @@ pub struct RunConfig {
     /// (a `rollback`, which changes the state) are sent alone, after every earlier request was
     /// answered. Shrinking re-asks the target one request at a time.
     pub concurrency: usize,
+    /// How requests that no rule asks to be signed a particular way are sent: by default
+    /// SigV4-signed (service `opsworks`, [`region`](Self::region)) with the environment's key or
+    /// the fixed test key, also in a world without users (real endpoints and emulators route
+    /// by the signature). In a world with users it changes nothing: cases are signed as its
+    /// users, and cases whose rule needs an unsigned or badly signed request send one either
+    /// way. See [`DefaultSigning`].
+    pub signing: DefaultSigning,
 }
 
 impl Default for RunConfig {
@@ -68,6 +77,7 @@ impl Default for RunConfig {
             max_shrink_steps: 512,
             shrink_budget: None,
             concurrency: 1,
+            signing: DefaultSigning::Environment,
         }
     }
 }
@@ -133,6 +143,14 @@ impl RunConfig {
     #[must_use]
     pub fn with_region(mut self, region: impl Into<String>) -> Self {
         self.region = region.into();
+        self
+    }
+
+    /// Sets how requests are signed when no rule asks for a particular signature
+    /// ([`signing`](Self::signing)).
+    #[must_use]
+    pub fn with_signing(mut self, signing: DefaultSigning) -> Self {
+        self.signing = signing;
         self
     }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing, TransportFailure};
+use crate::runner::evidence::{EndpointCheck, FailureGroup};
 
 /// How a rule fared over a whole run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -16,8 +17,9 @@ pub enum RuleStatus {
     Warned,
     /// A MAY rule: the target chose one of the allowed behaviours (see `behaviours`).
     Informational,
-    /// Not exercised: the world gives the rule no chance (A-* without users, ...) or the
-    /// filter left it out. Never counted as passed.
+    /// Not exercised: the world gives the rule no chance (A-* without users, ...), the filter
+    /// left it out, or no answer could decide it (answers that were no OpsWorks answers: see
+    /// [`RunReport::endpoint`]). Never counted as passed.
     NotApplicable,
 }
 
@@ -122,6 +124,14 @@ pub struct RunReport {
     ///
     /// [`Progress::stopped`]: crate::runner::Progress::stopped
     pub interrupted: bool,
+    /// The endpoint check: what the probe's answers and the run's answers show as a whole
+    /// (`None` when nothing answered, and for client runs). When its finding is not
+    /// [`EndpointFinding::AwsJson`](crate::runner::EndpointFinding::AwsJson), the reports say
+    /// so first.
+    pub endpoint: Option<EndpointCheck>,
+    /// Failed rules that share one cause (the same answer to every request, or to every valid
+    /// request), which the human report shows as one group.
+    pub groups: Vec<FailureGroup>,
 }
 
 impl RunReport {

@@ -14,9 +14,13 @@ use crate::contract::{
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
-use crate::oracle::{CallerIdentity, Check, Effect, Judgement, Prepared, Session, Status, Verdict};
+use crate::oracle::{
+    CallerIdentity, Check, Effect, Judgement, Outcome, Prepared, Session, Status, Verdict,
+};
 use crate::runner::config::RunConfig;
+use crate::runner::evidence::{self, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
+use crate::runner::signing::{Credentials, DefaultSigning};
 use crate::target::Target;
 use crate::world::World;
 
@@ -56,6 +60,9 @@ struct Tally {
     informational: usize,
     /// Cases of the rule's family the target cannot express (`Target::can_send`), not sent.
     skipped: usize,
+    /// Cases whose answer could not decide the rule (no OpsWorks answer, or one that failed
+    /// another rule: [`evidence::sift`]).
+    undecided: usize,
     behaviours: BTreeMap<String, usize>,
     counterexample: Option<Counterexample>,
     /// Cases whose answer broke the rule (failed or warned it), each counted once.
@@ -119,29 +126,57 @@ struct Pending {
 
 /// The request of a case as it goes on the wire: signed as the case's `signing` says (SigV4
 /// with the world's secrets, for `authority` and `region`, at the current time). `None` when it
-/// cannot be signed (built without the `sigv4` feature).
+/// cannot be signed (built without the `sigv4` feature). A case the world lets go unsigned
+/// (a world without users) goes unsigned here; the runner signs it with
+/// [`RunConfig::signing`]'s key, as [`signed_request_with`] does.
 pub fn signed_request(
     case: &Case,
     world: &World,
     authority: &str,
     region: &str,
 ) -> Option<RawRequest> {
-    signature(case, world, authority, region)
+    signature(case, world, authority, region, None)
+        .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
+}
+
+/// [`signed_request`] as the runner sends it: a case of a world without users is signed with
+/// `default`'s key ([`DefaultSigning`]) unless it is [`DefaultSigning::Unsigned`].
+pub fn signed_request_with(
+    case: &Case,
+    world: &World,
+    authority: &str,
+    region: &str,
+    default: &DefaultSigning,
+) -> Option<RawRequest> {
+    let key = default.credentials();
+    signature(case, world, authority, region, key.as_ref())
         .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
 }
 
 /// The signed request of a case: `Some(None)` when it goes unsigned (then the case's own
-/// request is sent), `None` when it cannot be signed.
+/// request is sent), `None` when it cannot be signed. `default` signs the cases of a world
+/// without users (whose signing is [`Signing::Unsigned`]: no rule asks for a signature there).
 fn signature(
     case: &Case,
     world: &World,
     authority: &str,
     region: &str,
+    default: Option<&Credentials>,
 ) -> Option<Option<RawRequest>> {
-    match &case.signing {
-        Signing::Unsigned => Some(None),
+    match (&case.signing, default) {
         #[cfg(feature = "sigv4")]
-        signing => Some(Some(crate::sigv4::apply(
+        (Signing::Unsigned, Some(key)) if !world.has_users() => {
+            Some(Some(crate::runner::signing::sign_with(
+                &case.request,
+                key,
+                authority,
+                region,
+                std::time::SystemTime::now(),
+            )))
+        }
+        (Signing::Unsigned, _) => Some(None),
+        #[cfg(feature = "sigv4")]
+        (signing, _) => Some(Some(crate::sigv4::apply(
             &case.request,
             signing,
             world,
@@ -246,7 +281,10 @@ pub(crate) async fn run_keeping_state(
         shrink_budget: config.shrink_budget_for(plan.per_rule * applicable),
         shrink_spent: 0,
         budget_ran_out: false,
+        key: config.signing.credentials(),
+        evidence: Evidence::default(),
     };
+    gate.probe().await;
     let mut interrupted = gate.run_cases(&mut stream).await;
     drop(stream);
     interrupted |= gate.shrink_pending(interrupted).await;
@@ -260,6 +298,7 @@ pub(crate) async fn run_keeping_state(
         shrink_spent,
         budget_ran_out,
         session,
+        evidence,
         ..
     } = gate;
     if budget_ran_out {
@@ -299,6 +338,12 @@ pub(crate) async fn run_keeping_state(
             },
         )
         .collect::<Vec<_>>();
+    let endpoint = evidence.endpoint_check();
+    let mut rules = rules;
+    if let Some(check) = &endpoint {
+        evidence::void_claims(check, &mut rules);
+    }
+    let groups = evidence.groups(&rules);
     let accepted_valid = rules
         .iter()
         .any(|r| r.id == rules::S_ACCEPT_VALID && r.status == RuleStatus::Passed);
@@ -331,6 +376,8 @@ pub(crate) async fn run_keeping_state(
         notes,
         interrupted,
         shrink_requests: shrink_spent,
+        endpoint,
+        groups,
     };
     (report, session.world().clone())
 }
@@ -467,6 +514,10 @@ struct Gate<'a> {
     shrink_spent: usize,
     /// Shrinking stopped short for want of budget.
     budget_ran_out: bool,
+    /// The key of [`RunConfig::signing`], read once when the run starts.
+    key: Option<Credentials>,
+    /// What the answers show as a whole.
+    evidence: Evidence,
 }
 
 /// How many requests of a counterexample's share are kept at most to drop members.
@@ -482,6 +533,43 @@ struct Reach {
 }
 
 impl<'a> Gate<'a> {
+    /// Sends the probe's requests ([`evidence::probe_requests`]), signed as a valid case of the
+    /// world is (by its first user, or with the run's key), and keeps their answers as
+    /// evidence. They are no case of any rule: not judged, not counted.
+    async fn probe(&mut self) {
+        let signing = self.world.users.first().map_or(Signing::Unsigned, |user| {
+            Signing::As(user.access_key_id.clone())
+        });
+        for (words, request) in evidence::probe_requests() {
+            if self.stop_requested() {
+                return;
+            }
+            let case = Case::raw(
+                rules::P_UNKNOWN_OPERATION,
+                "probe",
+                request,
+                signing.clone(),
+            );
+            let Some(signed) = signature(
+                &case,
+                self.world,
+                &self.authority,
+                &self.config.region,
+                self.key.as_ref(),
+            ) else {
+                return;
+            };
+            let request = signed.unwrap_or(case.request);
+            if !self.target.can_send(&request) {
+                continue;
+            }
+            let response = self.target.send(&request).await;
+            if !not_sent(&response) {
+                self.evidence.probe(words, &response);
+            }
+        }
+    }
+
     /// Sends, judges and shrinks every case of the stream. Returns whether the run was stopped.
     async fn run_cases(&mut self, stream: &mut CaseStream) -> bool {
         let concurrency = self.config.concurrency.max(1);
@@ -584,8 +672,14 @@ impl<'a> Gate<'a> {
         rng: TestRng,
         verdict: Option<Verdict>,
     ) -> Result<Slot<'a>, Skip> {
-        let signed = signature(&case, self.world, &self.authority, &self.config.region)
-            .ok_or(Skip::Unsignable)?;
+        let signed = signature(
+            &case,
+            self.world,
+            &self.authority,
+            &self.config.region,
+            self.key.as_ref(),
+        )
+        .ok_or(Skip::Unsignable)?;
         if !self
             .target
             .can_send(signed.as_ref().unwrap_or(&case.request))
@@ -634,13 +728,18 @@ impl<'a> Gate<'a> {
             self.tallies.entry(rule).or_default().skipped += 1;
             return slot.stream_verdict();
         }
-        let judgement =
+        let mut judgement =
             self.session
                 .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
+        let valid = judgement.status_of(rules::S_ACCEPT_VALID).is_some();
+        let must_reject = !slot.prepared.verdict().allows(&Outcome::Success);
+        let undecided = evidence::sift(&mut judgement);
+        self.evidence
+            .case(&response, valid, must_reject, &judgement);
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
-        count(&mut self.tallies, &judgement);
+        count(&mut self.tallies, &judgement, &undecided);
         let mut class: Option<AnswerClass> = None;
         let mut seen: Vec<RuleId> = Vec::new();
         for check in &judgement.checks {
@@ -725,8 +824,18 @@ impl<'a> Gate<'a> {
                 )
                 .await
             };
+            // A case signed with the run's key ([`RunConfig::signing`]) shows as signed by it.
+            let signing = match (&counterexample.signing, &self.key) {
+                (Signing::Unsigned, Some(key))
+                    if counterexample.request.header("Authorization").is_some() =>
+                {
+                    Signing::As(key.access_key_id().to_owned())
+                }
+                (signing, _) => signing.clone(),
+            };
             self.tallies.entry(rule).or_default().counterexample = Some(Counterexample {
                 found_after,
+                signing,
                 ..counterexample
             });
         }
@@ -735,8 +844,15 @@ impl<'a> Gate<'a> {
 
     /// Sends one case (while the requests in flight go on) and judges the answer.
     async fn execute(&mut self, window: &mut Window<'a>, case: &Case) -> Result<Execution, Skip> {
-        let request = signed_request(case, self.world, &self.authority, &self.config.region)
-            .ok_or(Skip::Unsignable)?;
+        let request = signature(
+            case,
+            self.world,
+            &self.authority,
+            &self.config.region,
+            self.key.as_ref(),
+        )
+        .ok_or(Skip::Unsignable)?
+        .unwrap_or_else(|| case.request.clone());
         if !self.target.can_send(&request) {
             return Err(Skip::Inexpressible);
         }
@@ -745,9 +861,10 @@ impl<'a> Gate<'a> {
             return Err(Skip::NotSent);
         }
         self.shrink_spent += 1;
-        let judgement = self
+        let mut judgement = self
             .session
             .observe(&case.request, &case.caller(), &response);
+        evidence::sift(&mut judgement);
         Ok(Execution {
             request,
             response,
@@ -944,7 +1061,12 @@ fn unshrunk(case: Case, request: RawRequest, response: Response, check: Check) -
     counterexample((case, request, response, check), 0)
 }
 
-fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement) {
+fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
+    for rule in undecided {
+        let tally = tallies.entry(*rule).or_default();
+        tally.cases += 1;
+        tally.undecided += 1;
+    }
     let mut seen: Vec<RuleId> = Vec::new();
     for check in &judgement.checks {
         let tally = tallies.entry(check.rule).or_default();
@@ -1029,7 +1151,12 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
         RuleStatus::NotApplicable
     };
     let note = (status == RuleStatus::NotApplicable).then(|| {
-        if tally.skipped > 0 {
+        if tally.undecided > 0 {
+            format!(
+                "undecided: none of its {} answers could decide it (no OpsWorks answer, or one that failed another rule)",
+                tally.undecided
+            )
+        } else if tally.skipped > 0 {
             format!(
                 "the target cannot express these cases ({} skipped)",
                 tally.skipped

@@ -236,9 +236,9 @@ pub struct SdkTargetError {
 /// exactly the canonical serialisation of a typed request ([`CreateDeploymentInput::to_json`])
 /// with the two standard headers (plus the signature's `Host`, `X-Amz-Date`, `Authorization`),
 /// its `Command` (if any) has a name, and it is signed correctly by a user of the world (or
-/// unsigned in a world without users; the SDK then signs with a made-up key, which such a world
-/// accepts). Every other case (wrong JSON types, nulls, malformed bodies, other headers, missing
-/// or bad signatures) makes [`Target::can_send`] answer `false`, and the runner reports the
+/// in a world without users, signed or not; the SDK then signs with a made-up key, which such a
+/// world accepts). Every other case (wrong JSON types, nulls, malformed bodies, other headers,
+/// missing or bad signatures) makes [`Target::can_send`] answer `false`, and the runner reports the
 /// rules only such cases exercise as not applicable.
 ///
 /// The observation handed to the oracle is the HTTP response the SDK received (captured by an
@@ -363,8 +363,13 @@ impl SdkTarget {
             } else if name.eq_ignore_ascii_case(wire::TARGET_HEADER) && value == wire::TARGET_VALUE
             {
                 targets += 1;
-            } else if !["host", "authorization", "x-amz-date"]
-                .contains(&name.to_ascii_lowercase().as_str())
+            } else if ![
+                "host",
+                "authorization",
+                "x-amz-date",
+                "x-amz-security-token",
+            ]
+            .contains(&name.to_ascii_lowercase().as_str())
             {
                 return None;
             }
@@ -373,7 +378,9 @@ impl SdkTarget {
             return None;
         }
         let (access_key_id, secret_access_key) = match request.header("Authorization") {
-            None if !self.users.has_users() => (
+            // A world without users takes any signature (the run signs by default): the SDK
+            // signs with its own made-up key.
+            _ if !self.users.has_users() => (
                 SDK_TARGET_ACCESS_KEY_ID.to_owned(),
                 SDK_TARGET_SECRET.to_owned(),
             ),
