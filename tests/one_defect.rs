@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use opsworks_conformance::contract::{Observation, RawRequest, Response, RuleId, rules, wire};
 use opsworks_conformance::oracle::{CallerIdentity, Judgement, Session, Status};
-use opsworks_conformance::runner::{RuleStatus, RunConfig, RunReport, run};
+use opsworks_conformance::runner::{PROBE_REQUESTS, RuleStatus, RunConfig, RunReport, run};
 use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use serde_json::Value;
@@ -364,7 +364,8 @@ fn a_target_answering_500_to_everything_costs_at_most_a_quarter_more() {
         let report = gate(&target, &world, &RunConfig::default().with_cases(800));
         assert_eq!(failed(&report), [rules::P_NO_SERVER_ERROR]);
         let sent = target.sent();
-        assert_eq!(sent, report.cases + report.shrink_requests);
+        // The two probe requests come first.
+        assert_eq!(sent, PROBE_REQUESTS + report.cases + report.shrink_requests);
         assert!(
             sent * 4 <= report.cases * 5,
             "{sent} requests for {} cases",
@@ -392,7 +393,8 @@ fn a_target_answering_the_same_wrong_answer_to_everything_costs_at_most_a_quarte
     let report = gate(&target, &world, &RunConfig::default());
     assert!(failed(&report).len() > 5, "{:?}", failed(&report));
     let sent = target.sent();
-    assert_eq!(sent, report.cases + report.shrink_requests);
+    // The two probe requests come first.
+    assert_eq!(sent, PROBE_REQUESTS + report.cases + report.shrink_requests);
     assert!(
         sent * 4 <= report.cases * 5,
         "{sent} requests for {} cases",
@@ -441,7 +443,7 @@ fn a_budget_of_zero_shrinks_nothing_and_says_so() {
     let report = gate(&target, &world, &config.clone().with_shrink_budget(0));
     assert_eq!(failed(&report), [rules::S_ACCEPT_VALID]);
     assert_eq!(report.shrink_requests, 0);
-    assert_eq!(target.sent(), report.cases);
+    assert_eq!(target.sent(), PROBE_REQUESTS + report.cases);
     let example = report
         .rule(rules::S_ACCEPT_VALID)
         .and_then(|rule| rule.counterexample.as_ref())
@@ -459,7 +461,10 @@ fn a_budget_of_zero_shrinks_nothing_and_says_so() {
     let target = make();
     let report = gate(&target, &world, &config.clone().with_shrink_budget(7));
     assert!((1..=7).contains(&report.shrink_requests));
-    assert_eq!(target.sent(), report.cases + report.shrink_requests);
+    assert_eq!(
+        target.sent(),
+        PROBE_REQUESTS + report.cases + report.shrink_requests
+    );
     let spent = if report.shrink_requests == 7 {
         "budget of 7 requests spent".to_owned()
     } else {

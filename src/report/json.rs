@@ -13,7 +13,8 @@ use crate::runner::{RuleStatus, RunReport};
 /// Additions: `endpoint_check` (the endpoint check: `finding` `awsjson`, `not_awsjson`,
 /// `server_errors` or `same_answer`, the report's first `line` or null, the `answers` weighed,
 /// how many were `opsworks_answers`, the `most_frequent` answer and the `probe`'s answers),
-/// and `failure_groups` (failed rules of one cause) when there are any. Signatures and
+/// `failure_groups` (failed rules of one cause) when there are any, and `shrink_requests`
+/// (the requests shrinking sent, within `--shrink-budget`). Signatures and
 /// session tokens are redacted; secrets never appear; bodies keep their exact characters.
 /// `region` is used for the `reproduce` command.
 #[must_use]
@@ -85,6 +86,7 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
         },
         "rules": rules,
         "notes": report.notes,
+        "shrink_requests": report.shrink_requests,
     });
     if let Value::Object(object) = &mut report_json {
         if let Some(check) = &report.endpoint {

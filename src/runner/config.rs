@@ -40,7 +40,8 @@ pub struct RunConfig {
     /// How many shrinking steps a counterexample may take at most (each re-asks the target).
     pub max_shrink_steps: usize,
     /// How many requests shrinking may send in the whole run (`--shrink-budget`); `None`, a
-    /// quarter of the planned cases, so that a run never sends more than 1.25 times its cases
+    /// quarter of the planned cases less the probe's requests, so that a run never sends more
+    /// than 1.25 times its cases
     /// (see [`shrink_budget_for`](Self::shrink_budget_for)). `Some(0)` shrinks nothing: each
     /// counterexample is the case as found.
     ///
@@ -127,16 +128,19 @@ impl RunConfig {
     }
 
     /// The shrink budget of a run that plans `planned` cases: [`shrink_budget`](Self::shrink_budget)
-    /// when set, else a quarter of `planned`.
+    /// when set, else a quarter of `planned` less the endpoint probe's requests
+    /// ([`PROBE_REQUESTS`](crate::runner::PROBE_REQUESTS)), so that the run sends at most 1.25
+    /// times its planned cases in all.
     ///
     /// ```
     /// use opsworks_conformance::runner::RunConfig;
-    /// assert_eq!(RunConfig::default().shrink_budget_for(2048), 512);
+    /// assert_eq!(RunConfig::default().shrink_budget_for(2048), 510);
     /// assert_eq!(RunConfig::default().with_shrink_budget(0).shrink_budget_for(2048), 0);
     /// ```
     #[must_use]
     pub fn shrink_budget_for(&self, planned: usize) -> usize {
-        self.shrink_budget.unwrap_or(planned / 4)
+        self.shrink_budget
+            .unwrap_or((planned / 4).saturating_sub(crate::runner::PROBE_REQUESTS))
     }
 
     /// Sets the signing region.
