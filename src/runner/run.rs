@@ -733,7 +733,16 @@ impl<'a> Gate<'a> {
                 .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
         let valid = judgement.status_of(rules::S_ACCEPT_VALID).is_some();
         let must_reject = !slot.prepared.verdict().allows(&Outcome::Success);
-        let undecided = evidence::sift(&mut judgement);
+        let mut undecided = evidence::sift(&mut judgement);
+        if no_opsworks_answer(&judgement)
+            && !undecided.contains(&rule)
+            && judgement.checks.iter().all(|check| check.rule != rule)
+        {
+            // A case of the rule was sent, but its answer (a 5xx, no answer, another protocol)
+            // could not say anything of it: counted as undecided, not as a case that never
+            // reached the rule.
+            undecided.push(rule);
+        }
         self.evidence
             .case(&response, valid, must_reject, &judgement);
         self.sent += 1;
@@ -1059,6 +1068,20 @@ fn counterexample(
 /// The counterexample of a case as it was found.
 fn unshrunk(case: Case, request: RawRequest, response: Response, check: Check) -> Counterexample {
     counterexample((case, request, response, check), 0)
+}
+
+/// Whether the answer of a judgement was no OpsWorks answer at all: a server error, no answer,
+/// or an answer of neither the success nor the error shape.
+fn no_opsworks_answer(judgement: &Judgement) -> bool {
+    judgement.checks.iter().any(|check| {
+        check.status == Status::Failed
+            && [
+                rules::P_NO_SERVER_ERROR,
+                rules::P_SUCCESS_SHAPE,
+                rules::P_ERROR_SHAPE,
+            ]
+            .contains(&check.rule)
+    })
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
