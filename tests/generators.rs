@@ -403,3 +403,117 @@ fn v_type_sends_numeric_ids() {
         assert!(seen.contains(expected), "{expected} not among {seen:?}");
     }
 }
+
+/// The text a lenient reader makes of a P-MALFORMED-JSON case, by the variant's label: `NaN`
+/// and `Infinity` read as numbers, invalid UTF-8 read lossily (U+FFFD), UTF-16 and UTF-32
+/// decoded. `None` for the other variants.
+fn leniently_read(case: &Case) -> Option<Vec<u8>> {
+    let body = &case.request.body;
+    let label = case.label;
+    if label == "NaN or Infinity as a member value" {
+        let text = std::str::from_utf8(body).ok()?;
+        return Some(
+            text.replace("-Infinity", "0")
+                .replace("Infinity", "0")
+                .replace("NaN", "0")
+                .into_bytes(),
+        );
+    }
+    if label.ends_with("in the Comment") {
+        return Some(String::from_utf8_lossy(body).into_owned().into_bytes());
+    }
+    let wide = label.strip_prefix("the JSON text in ")?;
+    let marked = wide.ends_with("with a byte order mark");
+    let text: String = if wide.starts_with("UTF-16") {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|pair| {
+                let pair = [pair[0], pair[1]];
+                if wide.starts_with("UTF-16LE") {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()?
+    } else {
+        body.chunks_exact(4)
+            .map(|quad| {
+                let quad = [quad[0], quad[1], quad[2], quad[3]];
+                let unit = if wide.starts_with("UTF-32LE") {
+                    u32::from_le_bytes(quad)
+                } else {
+                    u32::from_be_bytes(quad)
+                };
+                char::from_u32(unit)
+            })
+            .collect::<Option<String>>()?
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) if marked => rest.to_owned(),
+        _ if marked => return None,
+        _ => text,
+    };
+    Some(text.into_bytes())
+}
+
+/// P-MALFORMED-JSON sends, often enough for a default run (about 50 cases of the family) to
+/// draw each several times, what a lenient reader takes for a valid request: `NaN` or
+/// `Infinity` in an unknown member, invalid UTF-8 (a stray byte, an encoded surrogate, an
+/// overlong form) inside the Comment, the JSON text in UTF-16 or UTF-32 (NUL bytes, with and
+/// without a byte order mark). Each is judged P-MALFORMED-JSON and nothing else, and each,
+/// read leniently, is a request the oracle accepts: a reader that lets it through answers a
+/// success, which fails the rule.
+#[test]
+fn malformed_json_sends_what_lenient_readers_accept() {
+    let world = World::bundled();
+    let strategy = violating(rules::P_MALFORMED_JSON, &world).expect("a family");
+    let classes = [
+        "NaN or Infinity as a member value",
+        "a byte that is not UTF-8 in the Comment",
+        "a UTF-8-encoded surrogate in the Comment",
+        "an overlong UTF-8 encoding in the Comment",
+        "the JSON text in UTF-",
+    ];
+    let mut counts = [0usize; 5];
+    let mut wide_labels = std::collections::BTreeSet::new();
+    let draws = 8 * 200;
+    for seed in 0..8u8 {
+        let mut runner = runner(seed);
+        for _ in 0..200 {
+            let case = draw(&strategy, &mut runner);
+            let verdict = judge_request(&world, &case.request, &case.caller());
+            assert_eq!(verdict.broken(), vec![rules::P_MALFORMED_JSON], "{case:?}");
+            assert!(!verdict.allows(&Outcome::Success), "{case:?}");
+            let Some(lenient) = leniently_read(&case) else {
+                continue;
+            };
+            let class = classes
+                .iter()
+                .position(|class| case.label.starts_with(class))
+                .unwrap_or_else(|| panic!("an unknown lenient variant: {case:?}"));
+            counts[class] += 1;
+            if class == 4 {
+                assert!(case.request.body.contains(&0), "{case:?}");
+                wide_labels.insert(case.label);
+            }
+            let mut request = case.request.clone();
+            request.body = lenient;
+            let read = judge_request(&world, &request, &case.caller());
+            assert!(
+                read.allows(&Outcome::Success),
+                "{}: read leniently, {:?} is refused: {:?}",
+                case.label,
+                String::from_utf8_lossy(&request.body),
+                read.findings()
+            );
+        }
+    }
+    // Two slots of sixteen each (half a slot for the stray byte): at least 1 in 12 (1 in 48).
+    for (class, count) in classes.iter().zip(counts) {
+        let least = if class.starts_with("a byte") { 48 } else { 12 };
+        assert!(count * least >= draws, "{class}: {count} of {draws}");
+    }
+    assert_eq!(wide_labels.len(), 8, "{wide_labels:?}");
+}

@@ -307,6 +307,11 @@ zoo_tests! {
     trailing_garbage_accepted
     top_level_array_read_positionally
     byte_order_mark_trimmed_at_either_end
+    nan_and_infinity_accepted
+    utf16_and_utf32_bodies_decoded
+    encoded_surrogates_accepted
+    overlong_utf8_accepted
+    invalid_utf8_read_lossily
     ignores_target_header
     target_header_case_insensitive
     missing_stack_not_found

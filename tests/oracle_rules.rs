@@ -899,6 +899,87 @@ mod existence {
             verdict(r#"{"StackId":"s1","LayerIds":["l9"],"Command":{"Name":"setup"}}"#);
         assert_breaks(&other_stack, rules::N_LAYER, &[NOT_FOUND, VALIDATION]);
     }
+
+    /// An id with an unpaired surrogate escape names nothing, even where a world id is the
+    /// text a lenient reading makes of it (U+FFFD in the escape's place): ids are compared
+    /// exactly. A target that answers ResourceNotFoundException conforms; one that takes
+    /// `"s\ud800"` for `"s\ufffd"` does not. (The oracle used to read it as the world's id and
+    /// allow only success: a false alarm against every exact target.)
+    #[test]
+    fn an_id_with_an_unpaired_surrogate_escape_names_nothing() {
+        let world = World::from_json(
+            "{\"Stacks\":[{\"StackId\":\"s\u{fffd}\",\
+             \"Apps\":[{\"AppId\":\"a\u{fffd}\",\"Type\":\"php\",\"Versions\":3}],\
+             \"Layers\":[{\"LayerId\":\"l\u{fffd}\"}],\
+             \"Instances\":[{\"InstanceId\":\"i\u{fffd}\"}]}]}",
+        )
+        .expect("a valid world");
+        let judged =
+            |body: &str| judge_request(&world, &RawRequest::json(body), &CallerIdentity::Unsigned);
+        // The same ids written exactly (an escape of U+FFFD itself is no surrogate) name them.
+        for body in [
+            r#"{"StackId":"s\ufffd","Command":{"Name":"setup"}}"#,
+            r#"{"StackId":"s\ufffd","AppId":"a\ufffd","Command":{"Name":"rollback"}}"#,
+            r#"{"StackId":"s\ufffd","InstanceIds":["i\ufffd"],"LayerIds":["l\ufffd"],"Command":{"Name":"setup"}}"#,
+        ] {
+            assert_valid(&judged(body));
+        }
+        let cases = [
+            (
+                r#"{"StackId":"s\ud800","Command":{"Name":"setup"}}"#,
+                rules::N_STACK,
+            ),
+            (
+                r#"{"StackId":"s\ufffd","AppId":"a\udc00","Command":{"Name":"deploy"}}"#,
+                rules::N_APP,
+            ),
+            (
+                r#"{"StackId":"s\ufffd","AppId":"a\ud800","Command":{"Name":"rollback"}}"#,
+                rules::N_APP,
+            ),
+            (
+                r#"{"StackId":"s\ufffd","InstanceIds":["i\udbff"],"Command":{"Name":"setup"}}"#,
+                rules::N_INSTANCE,
+            ),
+            (
+                r#"{"StackId":"s\ufffd","LayerIds":["l\ufffd","l\udfff"],"Command":{"Name":"setup"}}"#,
+                rules::N_LAYER,
+            ),
+            // Duplicate member names take the oracle another way through the body: the same.
+            (
+                r#"{"StackId":"s\ufffd","StackId":"s\ud800","Command":{"Name":"setup"}}"#,
+                rules::N_STACK,
+            ),
+        ];
+        for (body, rule) in cases {
+            let verdict = judged(body);
+            assert_eq!(
+                verdict.broken(),
+                vec![rule],
+                "{body}: {:?}",
+                verdict.findings()
+            );
+            assert!(
+                verdict
+                    .may_cases()
+                    .iter()
+                    .any(|c| c.rule == rules::M_JSON_LIMITS),
+                "{body}: {:?}",
+                verdict.may_cases()
+            );
+            assert!(!verdict.allows(&Outcome::Success), "{body}");
+            assert_eq!(
+                verdict.effect(),
+                &opsworks_conformance::oracle::Effect::None,
+                "{body}"
+            );
+            let exact = judge_response(&verdict, &error_response("ResourceNotFoundException"));
+            assert!(exact.conforms(true), "{body}: {exact}");
+            let refused = judge_response(&verdict, &error_response("SerializationException"));
+            assert!(refused.conforms(true), "{body}: {refused}");
+            assert_caught(&verdict, &ok_response(), rule, Status::Failed);
+        }
+    }
 }
 
 mod access {
@@ -1386,15 +1467,28 @@ mod implementation_defined {
             assert!(verdict.allows_strict(&error(VALIDATION)), "{body}");
             assert!(verdict.allows_strict(&error(NOT_FOUND)), "{body}");
             assert!(!verdict.allows(&Outcome::Success), "{body}");
-            let judgement = judge_response(&verdict, &error_response("ValidationException"));
-            assert!(
-                judgement
+            // Either rejection is the MAY choice, recorded as such: a ResourceNotFoundException
+            // is also what N-* asks for, and must not hide the choice (it used to: the rule was
+            // reported "no case reached the rule" against targets answering it).
+            for code in [VALIDATION, NOT_FOUND] {
+                let judgement = judge_response(&verdict, &error_response(code.as_str()));
+                let behaviours: Vec<_> = judgement
                     .checks
                     .iter()
-                    .any(|c| c.rule == rules::M_EMPTY_STRING_IDS
-                        && c.status == Status::Informational)
-            );
-            assert!(judgement.conforms(true));
+                    .filter(|c| c.rule == rules::M_EMPTY_STRING_IDS && c.behaviour.is_some())
+                    .map(|c| (c.status, c.behaviour))
+                    .collect();
+                assert_eq!(
+                    behaviours,
+                    vec![(Status::Informational, Some(Behaviour::Rejected(code)))],
+                    "{body} answered {code}: {:#?}",
+                    judgement.checks
+                );
+                assert!(
+                    judgement.conforms(true),
+                    "{body} answered {code}: {judgement}"
+                );
+            }
             assert!(
                 judge_response(&verdict, &ok_response())
                     .failures()

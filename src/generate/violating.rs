@@ -147,6 +147,99 @@ fn with_command(mut input: CreateDeploymentInput, name: CommandName) -> CreateDe
 /// text (RFC 8259 section 6).
 const NOT_JSON_NUMBERS: [&str; 3] = ["NaN", "Infinity", "-Infinity"];
 
+/// Bytes that are never UTF-8 (RFC 3629): a continuation byte alone, a lead byte without its
+/// continuation, bytes no UTF-8 has.
+const NOT_UTF8_BYTES: [&[u8]; 4] = [b"\x80", b"\xc3(", b"\xff", b"\xfe"];
+
+/// Surrogates (U+D800, U+DBFF, U+DC00, U+DFFF) encoded as UTF-8 would encode them: what CESU-8,
+/// WTF-8 and Python's `surrogatepass` read, but no UTF-8 (RFC 3629 section 3).
+const ENCODED_SURROGATES: [&[u8]; 4] = [
+    b"\xed\xa0\x80",
+    b"\xed\xaf\xbf",
+    b"\xed\xb0\x80",
+    b"\xed\xbf\xbf",
+];
+
+/// Overlong encodings of `A` and `/` (two, three and four bytes): what a decoder that only
+/// masks the bits reads, but no UTF-8 (RFC 3629 section 3).
+const OVERLONG: [&[u8]; 5] = [
+    b"\xc1\x81",
+    b"\xc0\xaf",
+    b"\xe0\x81\x81",
+    b"\xe0\x80\xaf",
+    b"\xf0\x80\x81\x81",
+];
+
+/// The valid body with its `Comment` replaced by one holding `bytes` between two letters.
+fn in_comment(input: &CreateDeploymentInput, bytes: &[u8]) -> Vec<u8> {
+    // A placeholder no id or comment of a generated request holds, replaced by the bytes.
+    const PLACEHOLDER: &str = "\u{1}comment\u{1}";
+    let mut object = body_object(input);
+    object.insert("Comment".to_owned(), Value::String(PLACEHOLDER.to_owned()));
+    let text = crate::generate::json_out::value_text(&Value::Object(object));
+    let written = "\"\\u0001comment\\u0001\"";
+    let at = text.find(written).unwrap_or(text.len());
+    let mut bad = text.as_bytes().get(..at).unwrap_or_default().to_vec();
+    bad.extend_from_slice(b"\"x");
+    bad.extend_from_slice(bytes);
+    bad.extend_from_slice(b"y\"");
+    bad.extend_from_slice(
+        text.as_bytes()
+            .get(at + written.len()..)
+            .unwrap_or_default(),
+    );
+    bad
+}
+
+/// The UTF-8 body as UTF-16 or UTF-32 (what Python's `json.loads(bytes)` detects and decodes),
+/// with or without the byte order mark, and a label saying which.
+type WideEncoding = (&'static str, fn(&[u8]) -> Vec<u8>);
+
+const WIDE_ENCODINGS: [WideEncoding; 8] = [
+    ("the JSON text in UTF-16LE", |body| {
+        utf16(body, false, u16::to_le_bytes)
+    }),
+    ("the JSON text in UTF-16BE", |body| {
+        utf16(body, false, u16::to_be_bytes)
+    }),
+    ("the JSON text in UTF-16LE with a byte order mark", |body| {
+        utf16(body, true, u16::to_le_bytes)
+    }),
+    ("the JSON text in UTF-16BE with a byte order mark", |body| {
+        utf16(body, true, u16::to_be_bytes)
+    }),
+    ("the JSON text in UTF-32LE", |body| {
+        utf32(body, false, u32::to_le_bytes)
+    }),
+    ("the JSON text in UTF-32BE", |body| {
+        utf32(body, false, u32::to_be_bytes)
+    }),
+    ("the JSON text in UTF-32LE with a byte order mark", |body| {
+        utf32(body, true, u32::to_le_bytes)
+    }),
+    ("the JSON text in UTF-32BE with a byte order mark", |body| {
+        utf32(body, true, u32::to_be_bytes)
+    }),
+];
+
+fn utf16(body: &[u8], marked: bool, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let mark = marked.then_some(0xfeff_u16);
+    mark.into_iter()
+        .chain(text.encode_utf16())
+        .flat_map(bytes)
+        .collect()
+}
+
+fn utf32(body: &[u8], marked: bool, bytes: fn(u32) -> [u8; 4]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let mark = marked.then_some(0xfeff_u32);
+    mark.into_iter()
+        .chain(text.chars().map(u32::from))
+        .flat_map(bytes)
+        .collect()
+}
+
 /// `X-Amz-Target` values with the API's prefix and a name the API does not have
 /// (P-UNKNOWN-OPERATION). None is an operation of the API, nor could a lenient server take one
 /// for an operation other than CreateDeployment (the generators' tests check it).
@@ -407,11 +500,29 @@ impl Families<'_> {
 
     /// P-MALFORMED-JSON: bodies that are not JSON text, or JSON but not an object. None starts
     /// with a byte order mark (a parser may ignore one: M-JSON-LIMITS).
+    ///
+    /// Sixteen slots drawn uniformly, simplest first: not JSON; a truncated object; a JSON
+    /// array (or, half the time, the members as a positional array); a JSON string, `null`, or
+    /// `NaN` / `Infinity` alone; trailing garbage; a byte order mark after the text; the
+    /// members as a positional array (what serde's derived `Deserialize` reads as the
+    /// structure); a byte that is not UTF-8 between tokens or in the `Comment`. Then, two
+    /// slots each (so that the ~50 cases of a
+    /// default run draw each about six times), what a lenient reader takes for a valid
+    /// request: `NaN` / `Infinity` as the value of an unknown member; a UTF-8-encoded
+    /// surrogate (`ED A0 80`) in the `Comment`; an overlong encoding (`C1 81`) in the
+    /// `Comment`; the JSON text in UTF-16 or UTF-32, with or without its byte order mark
+    /// (RFC 8259 section 8.1: JSON text exchanged between systems MUST be UTF-8).
     fn malformed_json(&self) -> Option<BoxedStrategy<Case>> {
         Some(
-            (self.valid()?, 0usize..11, any::<prop::sample::Index>())
-                .prop_map(|(case, kind, index)| {
+            (
+                self.valid()?,
+                0usize..16,
+                any::<prop::sample::Index>(),
+                any::<prop::sample::Index>(),
+            )
+                .prop_map(|(case, kind, index, pick)| {
                     let body = case.request.body.clone();
+                    let input = case.input.unwrap_or_default();
                     let (label, bad): (&'static str, Vec<u8>) = match kind {
                         0 => ("not JSON", b"not json".to_vec()),
                         // A strict, non-empty prefix of a JSON object text is never JSON.
@@ -419,44 +530,70 @@ impl Families<'_> {
                             "truncated",
                             body[..1 + index.index(body.len().saturating_sub(1).max(1))].to_vec(),
                         ),
-                        2 => ("JSON array", [b"[".as_slice(), &body, b"]"].concat()),
-                        3 => ("JSON string", b"\"StackId\"".to_vec()),
-                        4 => ("JSON null", b"null".to_vec()),
-                        5 => ("trailing garbage", [body.as_slice(), b" x"].concat()),
+                        2 if pick.index(2) == 0 => {
+                            ("JSON array", [b"[".as_slice(), &body, b"]"].concat())
+                        }
+                        3 => match pick.index(3) {
+                            0 => ("JSON string", b"\"StackId\"".to_vec()),
+                            1 => ("JSON null", b"null".to_vec()),
+                            // Not JSON, though JavaScript and Python's `json` know them.
+                            _ => (
+                                "NaN or Infinity",
+                                NOT_JSON_NUMBERS[index.index(NOT_JSON_NUMBERS.len())]
+                                    .as_bytes()
+                                    .to_vec(),
+                            ),
+                        },
+                        4 => ("trailing garbage", [body.as_slice(), b" x"].concat()),
                         // After the JSON text it is no byte order mark, and not whitespace.
-                        6 => (
+                        5 => (
                             "byte order mark after the JSON text",
                             [body.as_slice(), b"\xef\xbb\xbf"].concat(),
                         ),
                         // What a derived serde `Deserialize` reads as the structure,
                         // positionally: the members' values in the model's order.
-                        7 => ("members as a positional array", {
-                            positional(&body_object(&case.input.unwrap_or_default()))
+                        2 | 6 => ("members as a positional array", {
+                            positional(&body_object(&input))
                         }),
-                        8 => ("invalid UTF-8", {
+                        7 if pick.index(2) == 0 => ("invalid UTF-8", {
                             let mut bad = body.clone();
                             let at = bad.len().saturating_sub(2);
                             bad.splice(at..at, [0xffu8]);
                             bad
                         }),
-                        // Not JSON, though JavaScript and Python's `json` know them.
-                        9 => (
-                            "NaN or Infinity",
-                            NOT_JSON_NUMBERS[index.index(NOT_JSON_NUMBERS.len())]
-                                .as_bytes()
-                                .to_vec(),
+                        7 => (
+                            "a byte that is not UTF-8 in the Comment",
+                            in_comment(&input, NOT_UTF8_BYTES[index.index(NOT_UTF8_BYTES.len())]),
                         ),
-                        _ => ("NaN or Infinity as a member value", {
+                        // An unknown member is ignored by most implementations: one that reads
+                        // these numbers accepts the request.
+                        8 | 9 => ("NaN or Infinity as a member value", {
                             let number = NOT_JSON_NUMBERS[index.index(NOT_JSON_NUMBERS.len())];
-                            let member = if index.index(2) == 0 {
-                                "Comment"
-                            } else {
-                                "Extra"
+                            let value = match pick.index(3) {
+                                0 => number.to_owned(),
+                                1 => format!("[{number}]"),
+                                _ => format!(r#"{{"weight":{number}}}"#),
                             };
-                            let mut bad = format!(r#"{{"{member}":{number},"#).into_bytes();
+                            let mut bad = format!(r#"{{"Extra":{value},"#).into_bytes();
                             bad.extend_from_slice(body.get(1..).unwrap_or_default());
                             bad
                         }),
+                        10 | 11 => (
+                            "a UTF-8-encoded surrogate in the Comment",
+                            in_comment(
+                                &input,
+                                ENCODED_SURROGATES[index.index(ENCODED_SURROGATES.len())],
+                            ),
+                        ),
+                        12 | 13 => (
+                            "an overlong UTF-8 encoding in the Comment",
+                            in_comment(&input, OVERLONG[index.index(OVERLONG.len())]),
+                        ),
+                        _ => {
+                            let (label, encoding) =
+                                WIDE_ENCODINGS[index.index(WIDE_ENCODINGS.len())];
+                            (label, encoding(&body))
+                        }
                     };
                     Case::raw(
                         rules::P_MALFORMED_JSON,

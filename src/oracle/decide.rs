@@ -20,6 +20,8 @@ struct Reason<'a> {
     expected: &'a [Expectation],
     tier: Tier,
     may: bool,
+    /// A MAY case whose every allowed behaviour is a rejection (`M-EMPTY-STRING-IDS`).
+    forced: bool,
 }
 
 /// Everything the analysis of a request found, before it becomes a verdict.
@@ -110,6 +112,7 @@ impl Reading {
                 expected: &finding.expected,
                 tier: finding.tier,
                 may: false,
+                forced: false,
             })
             .collect();
         let forced_rejections: Vec<Vec<Expectation>> = forced
@@ -138,6 +141,7 @@ impl Reading {
                 expected,
                 tier: case.tier,
                 may: true,
+                forced: true,
             });
         }
         rejections_of(&reasons, &mut allowances);
@@ -173,6 +177,7 @@ impl Reading {
                 expected,
                 tier: case.tier,
                 may: true,
+                forced: false,
             });
             rejections_of(&reasons, &mut allowances);
             reasons.pop();
@@ -206,6 +211,12 @@ impl Reading {
 
 /// The error allowances of one interpretation: every code of every reason; those of a lower
 /// group than the first broken one warn with `O-PRECEDENCE`.
+///
+/// A code that a broken rule asks for and that is also a rejection a forced MAY case of the
+/// same group allows (`""` as `StackId` answered `ResourceNotFoundException`: N-STACK's code,
+/// and one of M-EMPTY-STRING-IDS's two choices) records that MAY behaviour too: the case is
+/// there whatever the answer, and this answer is one of its choices, so the broken rule must not
+/// hide it.
 fn rejections_of(reasons: &[Reason<'_>], allowances: &mut Vec<Allowance>) {
     let Some(top) = reasons.iter().map(|reason| reason.tier).min() else {
         return;
@@ -214,6 +225,15 @@ fn rejections_of(reasons: &[Reason<'_>], allowances: &mut Vec<Allowance>) {
         for expected in reason.expected {
             let behaviours = match (reason.may, expected) {
                 (true, Expectation::Error(code)) => vec![(reason.rule, Behaviour::Rejected(*code))],
+                (false, Expectation::Error(code)) => reasons
+                    .iter()
+                    .filter(|other| {
+                        other.forced
+                            && other.tier == reason.tier
+                            && other.expected.contains(expected)
+                    })
+                    .map(|other| (other.rule, Behaviour::Rejected(*code)))
+                    .collect(),
                 _ => Vec::new(),
             };
             let warns = if reason.tier > top {

@@ -120,6 +120,21 @@ pub fn parse_lenient(bytes: &[u8], keep_depth: usize) -> Result<(Value, Scanned)
     })
 }
 
+/// The text read as [`parse_lenient`] reads it, each string replaced by whether it has an
+/// unpaired surrogate escape (see [`ValueSink::flags`]); `null` if it is not JSON text.
+fn string_flags(bytes: &[u8], keep: usize) -> Value {
+    with_scratch(|scratch| {
+        let mut sink = ValueSink {
+            flags: true,
+            ..ValueSink::default()
+        };
+        match Parser::new(bytes, scratch, keep, &mut sink).run() {
+            Ok(_) => sink.root.take().unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        }
+    })
+}
+
 fn err(offset: usize, expected: &'static str) -> JsonSyntaxError {
     JsonSyntaxError { offset, expected }
 }
@@ -288,8 +303,16 @@ trait Sink {
     /// Where the unescaped content of an escaped string value goes (`None`: nowhere).
     fn buffer(&mut self) -> Option<&mut Vec<u8>>;
     /// A string value: `input[start..end]` when `escaped` is false, else the bytes of
-    /// [`buffer`](Sink::buffer) from `mark` on.
-    fn string(&mut self, input: &[u8], span: (usize, usize), escaped: bool, mark: usize);
+    /// [`buffer`](Sink::buffer) from `mark` on. `unpaired`: it has an unpaired surrogate
+    /// escape (each read as U+FFFD).
+    fn string(
+        &mut self,
+        input: &[u8],
+        span: (usize, usize),
+        escaped: bool,
+        mark: usize,
+        unpaired: bool,
+    );
     /// A number value (its lexeme), and whether its magnitude overflows `f64`.
     fn number(&mut self, text: &str, plain_int: bool, out_of_range: bool);
     /// `true`, `false` or `null`.
@@ -307,7 +330,7 @@ impl Sink for NoSink {
     fn buffer(&mut self) -> Option<&mut Vec<u8>> {
         None
     }
-    fn string(&mut self, _: &[u8], _: (usize, usize), _: bool, _: usize) {}
+    fn string(&mut self, _: &[u8], _: (usize, usize), _: bool, _: usize, _: bool) {}
     fn number(&mut self, _: &str, _: bool, _: bool) {}
     fn literal(&mut self, _: Option<bool>) {}
 }
@@ -333,6 +356,10 @@ struct ValueSink {
     partials: Vec<Partial>,
     root: Option<Value>,
     decoded: Vec<u8>,
+    /// Build, in place of each string, `true` when it has an unpaired surrogate escape and
+    /// `false` otherwise: the same shape as the value (same names, same winner among duplicate
+    /// names), so that [`Tape::record`] can tell which strings had one.
+    flags: bool,
 }
 
 impl ValueSink {
@@ -385,7 +412,20 @@ impl Sink for ValueSink {
         Some(&mut self.decoded)
     }
 
-    fn string(&mut self, input: &[u8], (start, end): (usize, usize), escaped: bool, _: usize) {
+    fn string(
+        &mut self,
+        input: &[u8],
+        (start, end): (usize, usize),
+        escaped: bool,
+        _: usize,
+        unpaired: bool,
+    ) {
+        if self.flags {
+            // The shape of the value with each string's flag in its place (see `flags`).
+            self.decoded.clear();
+            self.deliver(Value::Bool(unpaired));
+            return;
+        }
         let raw = if escaped {
             std::mem::take(&mut self.decoded)
         } else {
@@ -441,6 +481,8 @@ struct Node {
     /// The content, for a string.
     text: Span,
     end: usize,
+    /// A string with an unpaired surrogate escape (read as U+FFFD in `text`).
+    unpaired: bool,
 }
 
 /// The reusable storage of a [`Document`]; it is also the sink that records one.
@@ -476,6 +518,7 @@ impl Tape {
             name,
             text,
             end: index + 1,
+            unpaired: false,
         });
         index
     }
@@ -491,8 +534,10 @@ impl Tape {
     }
 
     /// Records a value read by [`parse_lenient`] with the same `keep` (so it is at most
-    /// `keep + 1` containers deep: the recursion is bounded).
-    fn record(&mut self, value: &Value, depth: usize, keep: usize) {
+    /// `keep + 1` containers deep: the recursion is bounded). `flags` is the same text read
+    /// with [`ValueSink::flags`]: where `value` has a string, `true` if it had an unpaired
+    /// surrogate escape.
+    fn record(&mut self, value: &Value, flags: &Value, depth: usize, keep: usize) {
         match value {
             Value::Null => self.literal(None),
             Value::Bool(flag) => self.literal(Some(*flag)),
@@ -501,13 +546,17 @@ impl Tape {
             }
             Value::String(text) => {
                 let span = self.owned(text.as_bytes());
-                self.push(JsonKind::String, span);
+                let index = self.push(JsonKind::String, span);
+                if let Some(node) = self.nodes.get_mut(index) {
+                    node.unpaired = flags.as_bool() == Some(true);
+                }
             }
             Value::Array(items) => {
                 self.open(false, depth + 1, keep);
                 if depth < keep {
-                    for item in items {
-                        self.record(item, depth + 1, keep);
+                    for (offset, item) in items.iter().enumerate() {
+                        let flag = flags.get(offset).unwrap_or(&Value::Null);
+                        self.record(item, flag, depth + 1, keep);
                     }
                 }
                 self.close(depth + 1, keep);
@@ -517,7 +566,8 @@ impl Tape {
                 if depth < keep {
                     for (name, item) in members {
                         self.pending = self.owned(name.as_bytes());
-                        self.record(item, depth + 1, keep);
+                        let flag = flags.get(name).unwrap_or(&Value::Null);
+                        self.record(item, flag, depth + 1, keep);
                     }
                 }
                 self.close(depth + 1, keep);
@@ -582,7 +632,14 @@ impl Sink for Tape {
         self.decoding.then_some(&mut self.bytes)
     }
 
-    fn string(&mut self, _: &[u8], (start, end): (usize, usize), escaped: bool, mark: usize) {
+    fn string(
+        &mut self,
+        _: &[u8],
+        (start, end): (usize, usize),
+        escaped: bool,
+        mark: usize,
+        unpaired: bool,
+    ) {
         let text = match (escaped, self.decoding) {
             (false, _) => Span {
                 source: Source::Input,
@@ -600,7 +657,10 @@ impl Sink for Tape {
                 end: 0,
             },
         };
-        self.push(JsonKind::String, text);
+        let index = self.push(JsonKind::String, text);
+        if let Some(node) = self.nodes.get_mut(index) {
+            node.unpaired = unpaired;
+        }
     }
 
     fn number(&mut self, _: &str, _: bool, _: bool) {
@@ -646,6 +706,7 @@ const EMPTY_OBJECT: [Node; 1] = [Node {
         end: 0,
     },
     end: 1,
+    unpaired: false,
 }];
 
 impl<'d> Document<'d> {
@@ -706,6 +767,13 @@ impl<'d> Item<'d> {
     /// The content of a string value (always UTF-8 once read).
     pub(crate) fn as_str(self) -> Option<&'d str> {
         as_utf8(self.as_bytes()?)
+    }
+
+    /// Whether this is a string with an unpaired surrogate escape (`"\ud800"`), which its
+    /// content shows as U+FFFD: the content is then not the string the text wrote.
+    pub(crate) fn has_unpaired_surrogate(self) -> bool {
+        self.node()
+            .is_some_and(|node| node.kind == JsonKind::String && node.unpaired)
     }
 
     /// The member name of a member of an object (`""` otherwise).
@@ -788,10 +856,17 @@ pub(crate) fn read_document<R>(
     let scanned = with_scratch(|scratch| Parser::new(bytes, scratch, keep, &mut tape).run());
     let result = match scanned {
         Ok(scanned) if scanned.limits.duplicate_names => {
-            // Rare: let the map of `parse_lenient` decide which duplicate wins, and where.
+            // Rare: let the map of `parse_lenient` decide which duplicate wins, and where; a
+            // second reading of the same shape says which of its strings had an unpaired
+            // surrogate escape.
             tape.reset();
             parse_lenient(bytes, keep).map(|(value, scanned)| {
-                tape.record(&value, 0, keep);
+                let flags = if scanned.limits.unpaired_surrogate {
+                    string_flags(bytes, keep)
+                } else {
+                    Value::Null
+                };
+                tape.record(&value, &flags, 0, keep);
                 scanned
             })
         }
@@ -1072,8 +1147,11 @@ impl<'a, 's, 'k, K: Sink> Parser<'a, 's, 'k, K> {
         }
         let out = self.sink.buffer();
         let mark = out.as_ref().map_or(0, |out| out.len());
-        let (end, escaped) = scan_string(b, i, out, &mut self.limits.unpaired_surrogate)?;
-        self.sink.string(b, (i + 1, end - 1), escaped, mark);
+        let mut unpaired = false;
+        let (end, escaped) = scan_string(b, i, out, &mut unpaired)?;
+        self.limits.unpaired_surrogate |= unpaired;
+        self.sink
+            .string(b, (i + 1, end - 1), escaped, mark, unpaired);
         Ok(end)
     }
 
@@ -1881,6 +1959,52 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    /// A document tells which of its strings had an unpaired surrogate escape (their content
+    /// shows U+FFFD), also when duplicate member names make it go through `parse_lenient`.
+    #[test]
+    fn documents_mark_strings_with_unpaired_surrogates() {
+        let marks = |input: &str| -> Vec<(String, bool)> {
+            read_document(input.as_bytes(), 6, &[], |read| {
+                let (document, _) = read.expect("JSON text");
+                let mut seen = Vec::new();
+                for member in document.root().children() {
+                    let items: Vec<Item<'_>> = if member.kind() == JsonKind::Array {
+                        member.children().collect()
+                    } else {
+                        vec![member]
+                    };
+                    for item in items {
+                        seen.push((
+                            format!("{}={}", member.name(), item.as_str().unwrap_or("?")),
+                            item.has_unpaired_surrogate(),
+                        ));
+                    }
+                }
+                seen
+            })
+        };
+        let mark = |text: &str, flag: bool| (text.to_owned(), flag);
+        assert_eq!(
+            marks(r#"{"a":"s\ud800","b":"s\ufffd","c":"s\ud83d\ude00","d":["\udc00x","y"]}"#),
+            vec![
+                mark("a=s\u{fffd}", true),
+                mark("b=s\u{fffd}", false),
+                mark("c=s\u{1f600}", false),
+                mark("d=\u{fffd}x", true),
+                mark("d=y", false),
+            ]
+        );
+        // Duplicate names: the last one wins, its mark with it.
+        assert_eq!(
+            marks(r#"{"a":"s\ufffd","b":["\ud800","z"],"a":"s\ud800","b":["\ufffd"]}"#),
+            vec![mark("a=s\u{fffd}", true), mark("b=\u{fffd}", false)]
+        );
+        assert_eq!(
+            marks(r#"{"a":"s\ud800","a":"s\ufffd","c":"\udfff"}"#),
+            vec![mark("a=s\u{fffd}", false), mark("c=\u{fffd}", true)]
+        );
     }
 
     fn object_with_names(names: &[String]) -> String {

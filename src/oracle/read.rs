@@ -87,6 +87,46 @@ const COMMAND_MEMBERS: [&str; 2] = ["Name", "Args"];
 const NAME: usize = 0;
 const ARGS: usize = 1;
 
+/// An id as read from the body: its text, and whether the JSON string had an unpaired
+/// surrogate escape (`"s\ud800"`, read as `"s\u{fffd}"`). Such an id names nothing: ids are
+/// compared exactly, no id of a world has a lone surrogate, and the text read is not the id
+/// sent (the request is also an M-JSON-LIMITS case).
+#[derive(Clone, Copy)]
+struct Id<'a> {
+    text: &'a str,
+    unpaired: bool,
+}
+
+impl<'a> Id<'a> {
+    /// The id of a string value (`None` for another kind, or an undecoded string).
+    fn of(item: Item<'a>) -> Option<Self> {
+        Some(Id {
+            text: item.as_str()?,
+            unpaired: item.has_unpaired_surrogate(),
+        })
+    }
+
+    /// The id to look up in the world, `None` when it names nothing.
+    fn key(self) -> Option<&'a str> {
+        (!self.unpaired).then_some(self.text)
+    }
+
+    fn is_empty(self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Id<'_> {
+    /// The text as a Rust string literal; one with an unpaired surrogate escape says so.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.text)?;
+        if self.unpaired {
+            f.write_str(" (an unpaired surrogate escape, read as U+FFFD: it names nothing)")?;
+        }
+        Ok(())
+    }
+}
+
 /// A list of strings as read from the body (an array whose elements are all strings).
 #[derive(Clone, Copy)]
 struct Strings<'a>(Item<'a>);
@@ -103,6 +143,11 @@ impl<'a> Strings<'a> {
 
     fn iter(self) -> impl Iterator<Item = &'a str> {
         self.0.children().filter_map(Item::as_str)
+    }
+
+    /// The elements as ids.
+    fn ids(self) -> impl Iterator<Item = Id<'a>> {
+        self.0.children().filter_map(Id::of)
     }
 
     fn is_empty(self) -> bool {
@@ -357,8 +402,8 @@ fn read_body(
 /// The members as read under the lenient interpretation of the MAY cases.
 #[derive(Default)]
 struct Members<'a> {
-    stack_id: Option<&'a str>,
-    app_id: Option<&'a str>,
+    stack_id: Option<Id<'a>>,
+    app_id: Option<Id<'a>>,
     app_id_mistyped: bool,
     instance_ids: Option<Strings<'a>>,
     layer_ids: Option<Strings<'a>>,
@@ -501,7 +546,7 @@ fn read_members(
             "StackId is missing or null",
         ),
         Member::Present(text) if text.kind() == JsonKind::String => {
-            members.stack_id = text.as_str();
+            members.stack_id = Id::of(text);
         }
         Member::Present(other) => {
             type_error(
@@ -512,7 +557,7 @@ fn read_members(
     }
 
     let (app_id, app_mistyped) = optional_string(object, APP_ID, reading);
-    members.app_id = app_id.and_then(Item::as_str);
+    members.app_id = app_id.and_then(Id::of);
     members.app_id_mistyped = app_mistyped;
     members.instance_ids = optional_list(object, INSTANCE_IDS, reading);
     members.layer_ids = optional_list(object, LAYER_IDS, reading);
@@ -694,8 +739,11 @@ fn read_command_rules(
     members: &Members<'_>,
     reading: &mut Reading,
 ) {
-    let stack = members.stack_id.and_then(|id| world.stack(id));
-    let app = match (stack, members.app_id) {
+    let stack = members
+        .stack_id
+        .and_then(Id::key)
+        .and_then(|id| world.stack(id));
+    let app = match (stack, members.app_id.and_then(Id::key)) {
         (Some(stack), Some(app_id)) => stack.app(app_id),
         _ => None,
     };
@@ -845,7 +893,7 @@ fn read_rollback(
 }
 
 /// N-STACK, N-APP, N-INSTANCE, N-LAYER and M-EMPTY-STRING-IDS. IDs are compared exactly.
-fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading: &mut Reading) {
+fn read_existence(world: &World, stack_id: Id<'_>, members: &Members<'_>, reading: &mut Reading) {
     let empty_id = |reading: &mut Reading, what: &str| {
         reading.may(
             rules::M_EMPTY_STRING_IDS,
@@ -858,7 +906,7 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
     if stack_id.is_empty() {
         empty_id(reading, "StackId");
     }
-    let Some(stack) = world.stack(stack_id) else {
+    let Some(stack) = stack_id.key().and_then(|id| world.stack(id)) else {
         reading.finding(
             rules::N_STACK,
             codes(&[NOT_FOUND]),
@@ -872,9 +920,9 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
         if app_id.is_empty() {
             empty_id(reading, "AppId");
         }
-        if stack.app(app_id).is_none() {
+        if app_id.key().and_then(|id| stack.app(id)).is_none() {
             let mut expected = codes(&[NOT_FOUND]);
-            if world.stack_of_app(app_id).is_some() {
+            if app_id.key().and_then(|id| world.stack_of_app(id)).is_some() {
                 expected.push(Expectation::Error(VALIDATION));
             }
             reading.finding(
@@ -894,23 +942,27 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
         if list.contains("") {
             empty_id(reading, &format!("an element of {name}"));
         }
-        let exists_here = |id: &str| {
-            if rule == rules::N_INSTANCE {
-                stack.instance(id).is_some()
-            } else {
-                stack.layer(id).is_some()
-            }
+        let exists_here = |id: &Id<'_>| {
+            id.key().is_some_and(|id| {
+                if rule == rules::N_INSTANCE {
+                    stack.instance(id).is_some()
+                } else {
+                    stack.layer(id).is_some()
+                }
+            })
         };
-        let exists_elsewhere = |id: &str| {
-            if rule == rules::N_INSTANCE {
-                world.stack_of_instance(id).is_some()
-            } else {
-                world.stack_of_layer(id).is_some()
-            }
+        let exists_elsewhere = |id: Id<'_>| {
+            id.key().is_some_and(|id| {
+                if rule == rules::N_INSTANCE {
+                    world.stack_of_instance(id).is_some()
+                } else {
+                    world.stack_of_layer(id).is_some()
+                }
+            })
         };
         let mut first_missing = None;
         let mut elsewhere = false;
-        for id in list.iter().filter(|id| !exists_here(id)) {
+        for id in list.ids().filter(|id| !exists_here(id)) {
             first_missing.get_or_insert(id);
             elsewhere = elsewhere || exists_elsewhere(id);
         }
@@ -930,9 +982,10 @@ fn read_existence(world: &World, stack_id: &str, members: &Members<'_>, reading:
 }
 
 /// A-PERMISSION and M-POLICY-VS-DENY.
-fn read_permission(user: &crate::world::User, stack_id: &str, reading: &mut Reading) {
-    let level = user.level_on(stack_id);
-    let policy = user.policy_allows(stack_id);
+fn read_permission(user: &crate::world::User, stack_id: Id<'_>, reading: &mut Reading) {
+    // An id that names nothing has no level; only a policy on every stack (`"*"`) grants it.
+    let level = stack_id.key().and_then(|id| user.level_on(id));
+    let policy = user.policy_allows(stack_id.key().unwrap_or("*"));
     match level {
         Some(level) if level.allows_deploy() => {}
         Some(PermissionLevel::Deny) if policy => reading.may(

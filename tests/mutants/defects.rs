@@ -430,6 +430,163 @@ pub fn byte_order_mark_trimmed_at_either_end(
     reference(&trimmed, inner)
 }
 
+/// The reference answer to the request with `body` in place of its body, when `decode` reads
+/// the body otherwise than as it is (a lenient reader); else the reference answer.
+fn body_read_as(
+    request: &RawRequest,
+    inner: &ReferenceTarget,
+    decode: impl FnOnce(&[u8]) -> Option<Vec<u8>>,
+) -> Response {
+    match decode(&request.body) {
+        Some(body) if body != request.body => {
+            let mut read = request.clone();
+            read.body = body;
+            reference(&read, inner)
+        }
+        _ => reference(request, inner),
+    }
+}
+
+/// What Python's `json.loads` does without `parse_constant` (and JavaScript's `JSON5`, and
+/// lenient readers in general): `NaN`, `Infinity` and `-Infinity` outside strings are numbers.
+pub fn nan_and_infinity_accepted(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    body_read_as(request, inner, |body| {
+        let (mut out, mut in_string, mut escaped, mut i) = (Vec::new(), false, false, 0);
+        while let Some(&byte) = body.get(i) {
+            if in_string {
+                match (escaped, byte) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else if byte == b'"' {
+                in_string = true;
+            } else if let Some(word) = [b"NaN".as_slice(), b"Infinity"]
+                .into_iter()
+                .find(|word| body[i..].starts_with(word))
+            {
+                out.push(b'0');
+                i += word.len();
+                continue;
+            }
+            out.push(byte);
+            i += 1;
+        }
+        Some(out)
+    })
+}
+
+/// What Python's `json.loads(bytes)` does: a body with a UTF-16 or UTF-32 byte order mark, or
+/// with NUL bytes among its first four, is decoded as UTF-16 or UTF-32 (`json.detect_encoding`).
+pub fn utf16_and_utf32_bodies_decoded(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    body_read_as(request, inner, |body| {
+        let (wide, little, skip) = match body {
+            [0xff, 0xfe, 0, 0, ..] => (4, true, 4),
+            [0, 0, 0xfe, 0xff, ..] => (4, false, 4),
+            [0xff, 0xfe, ..] => (2, true, 2),
+            [0xfe, 0xff, ..] => (2, false, 2),
+            [0, 0, _, _, ..] => (4, false, 0),
+            [0, _, _, _, ..] => (2, false, 0),
+            [_, 0, 0, 0, ..] => (4, true, 0),
+            [_, 0, _, _, ..] => (2, true, 0),
+            _ => return None,
+        };
+        let body = body.get(skip..)?;
+        let text: String = if wide == 2 {
+            let units: Vec<u16> = body
+                .chunks_exact(2)
+                .map(|pair| {
+                    let pair = [pair[0], pair[1]];
+                    if little {
+                        u16::from_le_bytes(pair)
+                    } else {
+                        u16::from_be_bytes(pair)
+                    }
+                })
+                .collect();
+            String::from_utf16(&units).ok()?
+        } else {
+            body.chunks_exact(4)
+                .map(|quad| {
+                    let quad = [quad[0], quad[1], quad[2], quad[3]];
+                    char::from_u32(if little {
+                        u32::from_le_bytes(quad)
+                    } else {
+                        u32::from_be_bytes(quad)
+                    })
+                })
+                .collect::<Option<String>>()?
+        };
+        Some(text.into_bytes())
+    })
+}
+
+/// What a CESU-8 or WTF-8 reader (or Python's `surrogatepass`) does: a surrogate encoded as
+/// UTF-8 (`ED A0 80` to `ED BF BF`) is read as a character (here U+FFFD).
+pub fn encoded_surrogates_accepted(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    body_read_as(request, inner, |body| {
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        while let Some(&byte) = body.get(i) {
+            match body.get(i..i + 3) {
+                Some([0xed, 0xa0..=0xbf, 0x80..=0xbf]) => {
+                    out.extend_from_slice("\u{fffd}".as_bytes());
+                    i += 3;
+                }
+                _ => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        Some(out)
+    })
+}
+
+/// What a UTF-8 decoder that only masks the bits does: an overlong encoding (`C1 81`,
+/// `E0 81 81`, `F0 80 81 81` for `A`) is read as the character it spells.
+pub fn overlong_utf8_accepted(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    body_read_as(request, inner, |body| {
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        let low = |byte: u8| u32::from(byte & 0x3f);
+        while let Some(&byte) = body.get(i) {
+            let decoded = match body.get(i..) {
+                Some([lead @ 0xc0..=0xc1, b, ..]) if b & 0xc0 == 0x80 => {
+                    Some((2, (u32::from(lead & 0x1f) << 6) | low(*b)))
+                }
+                Some([0xe0, b @ 0x80..=0x9f, c, ..]) if c & 0xc0 == 0x80 => {
+                    Some((3, (low(*b) << 6) | low(*c)))
+                }
+                Some([0xf0, b @ 0x80..=0x8f, c, d, ..]) if c & 0xc0 == 0x80 && d & 0xc0 == 0x80 => {
+                    Some((4, (low(*b) << 12) | (low(*c) << 6) | low(*d)))
+                }
+                _ => None,
+            };
+            match decoded.and_then(|(width, unit)| Some((width, char::from_u32(unit)?))) {
+                Some((width, ch)) => {
+                    out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                    i += width;
+                }
+                None => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        Some(out)
+    })
+}
+
+/// What `String::from_utf8_lossy`, Node's `buffer.toString()` and most lenient decoders do:
+/// bytes that are not UTF-8 are read as U+FFFD.
+pub fn invalid_utf8_read_lossily(request: &RawRequest, inner: &ReferenceTarget) -> Response {
+    body_read_as(request, inner, |body| {
+        Some(String::from_utf8_lossy(body).into_owned().into_bytes())
+    })
+}
+
 /// The request as CreateDeployment when every X-Amz-Target value passes `accepts`.
 fn target_header_read_as(
     request: &RawRequest,

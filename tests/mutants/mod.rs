@@ -306,6 +306,41 @@ pub static ZOO: &[Mutant] = &[
         Make::Wraps(d::byte_order_mark_trimmed_at_either_end),
         "a UTF-8 byte order mark is ignored at either end of the body, not only before the JSON text"
     ),
+    mutant!(
+        nan_and_infinity_accepted,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::nan_and_infinity_accepted),
+        "NaN, Infinity and -Infinity in the body are read as numbers (Python's json.loads without parse_constant)"
+    ),
+    mutant!(
+        utf16_and_utf32_bodies_decoded,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::utf16_and_utf32_bodies_decoded),
+        "a body in UTF-16 or UTF-32 (a byte order mark, or NUL bytes among the first four) is decoded as such (Python's json.loads(bytes))"
+    ),
+    mutant!(
+        encoded_surrogates_accepted,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::encoded_surrogates_accepted),
+        "a surrogate encoded as UTF-8 (ED A0 80) is read as a character (CESU-8, WTF-8, Python's surrogatepass)"
+    ),
+    mutant!(
+        overlong_utf8_accepted,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::overlong_utf8_accepted),
+        "an overlong UTF-8 encoding (C1 81 for A) is read as the character it spells"
+    ),
+    mutant!(
+        invalid_utf8_read_lossily,
+        P_MALFORMED_JSON,
+        Bundled,
+        Make::Wraps(d::invalid_utf8_read_lossily),
+        "bytes that are not UTF-8 are read as U+FFFD (a lossy decoder)"
+    ),
     // P-UNKNOWN-OPERATION
     mutant!(
         ignores_target_header,
