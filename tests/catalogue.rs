@@ -34,7 +34,9 @@ fn the_contract_in_the_repository_is_the_shared_contract() {
         return;
     }
     for name in ["RULES.md", "INTERFACES.md", "AWSJSON11.md"] {
-        let ours = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/contract").join(name);
+        let ours = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("docs/contract")
+            .join(name);
         let theirs = shared.join(name);
         let read = |path: &PathBuf| {
             std::fs::read(path)
