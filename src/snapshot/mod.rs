@@ -19,6 +19,8 @@ pub mod file;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -74,23 +76,58 @@ pub struct RuleExemplars {
 /// assert_eq!(format!("{first:?}"), format!("{again:?}"));
 /// assert_eq!(first[1].exemplars[0].cases.len(), 2); // the same valid request, twice
 /// ```
+///
+/// The rules are shared among threads (one per core): each rule's exemplars depend on nothing
+/// but the rule and the world, so the result does not depend on the number of cores.
 #[must_use]
 pub fn exemplars(world: &World, rules: &[RuleId]) -> Vec<RuleExemplars> {
-    rules
-        .iter()
-        .filter_map(|rule| {
-            let strategy = family(*rule, world)?;
-            let simplest = simplest_per_label(*rule, &strategy);
-            let exemplars = simplest
-                .into_iter()
-                .map(|case| sequence(*rule, case, world))
-                .collect::<Vec<_>>();
-            (!exemplars.is_empty()).then_some(RuleExemplars {
-                rule: *rule,
-                exemplars,
-            })
-        })
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(rules.len());
+    if threads <= 1 {
+        return rules
+            .iter()
+            .filter_map(|rule| rule_exemplars(*rule, world))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let found: Mutex<Vec<Option<RuleExemplars>>> = Mutex::new(vec![None; rules.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(rule) = rules.get(index) else {
+                        break;
+                    };
+                    let exemplars = rule_exemplars(*rule, world);
+                    if let Some(slot) = found
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_mut(index)
+                    {
+                        *slot = exemplars;
+                    }
+                }
+            });
+        }
+    });
+    found
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .flatten()
         .collect()
+}
+
+/// One rule's exemplars; `None` when it has no family in this world.
+fn rule_exemplars(rule: RuleId, world: &World) -> Option<RuleExemplars> {
+    let strategy = family(rule, world)?;
+    let exemplars = simplest_per_label(rule, &strategy)
+        .into_iter()
+        .map(|case| sequence(rule, case, world))
+        .collect::<Vec<_>>();
+    (!exemplars.is_empty()).then_some(RuleExemplars { rule, exemplars })
 }
 
 /// A random source fixed by the rule and the draw.
