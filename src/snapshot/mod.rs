@@ -12,7 +12,7 @@
 //! give the same bytes, and a change of behaviour reads as a diff, whether a rule forbids it or
 //! not (a MAY choice that flipped, a new message, a moved precedence).
 //!
-//! [`file`] writes and compares them as insta `.snap` files (`run --snapshots DIR`);
+//! [`file`](mod@file) writes and compares them as insta `.snap` files (`run --snapshots DIR`);
 //! [`conformance_tests!`](crate::conformance_tests) asserts them with insta itself.
 
 pub mod file;
@@ -60,7 +60,7 @@ pub struct RuleExemplars {
 }
 
 /// The exemplars of `rules` in `world`: for each rule with a family in this world, the
-/// simplest case of each variant (label) its family makes, found from [`DRAWS`] draws of a
+/// simplest case of each variant (label) its family makes, found from 24 draws of a
 /// random source fixed per rule (never the run's seed), each shrunk while it keeps its label.
 /// `S-UNIQUE-ID` sends its valid request twice; `S-ERROR-NO-EFFECT` follows its rejected
 /// rollback with the valid rollback of the same app.
