@@ -544,17 +544,3 @@ mod tests {
         assert!(no_effect.exemplars.iter().all(|e| e.cases.len() == 2));
     }
 }
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn per_rule_cost() {
-        let world = crate::world::World::bundled();
-        for rule in crate::generate::server_rules() {
-            let started = std::time::Instant::now();
-            let set = super::exemplars(&world, &[rule]);
-            let n: usize = set.iter().map(|s| s.exemplars.len()).sum();
-            println!("{rule} {n} {:?}", started.elapsed());
-        }
-    }
-}
