@@ -20,7 +20,11 @@ use std::future::Future;
 
 use crate::contract::RuleId;
 use crate::report::{human_report, rule_details};
-use crate::runner::{KnownFailures, LedgerFinding, RuleStatus, RunConfig, RunReport, run, today};
+use crate::runner::{
+    KnownFailures, LedgerFinding, NoProgress, RuleStatus, RunConfig, RunReport, run,
+    run_with_snapshots, today,
+};
+use crate::snapshot::Transcript;
 use crate::target::Target;
 use crate::world::World;
 
@@ -62,6 +66,7 @@ pub struct Conformance {
     config: RunConfig,
     known_failures: KnownFailures,
     today: Option<String>,
+    snapshots: bool,
 }
 
 impl Default for Conformance {
@@ -79,6 +84,7 @@ impl Conformance {
             config: RunConfig::default(),
             known_failures: KnownFailures::new(),
             today: None,
+            snapshots: false,
         }
     }
 
@@ -123,6 +129,31 @@ impl Conformance {
         self
     }
 
+    /// Also sends each rule's exemplars (before the cases) and keeps their transcripts
+    /// ([`ConformanceReport::transcript`]), for snapshot tests: see
+    /// [`snapshot`](crate::snapshot) and the `snapshots:` option of
+    /// [`conformance_tests!`](crate::conformance_tests).
+    ///
+    /// ```
+    /// use opsworks_conformance::Conformance;
+    /// use opsworks_conformance::contract::rules;
+    /// use opsworks_conformance::runner::RunConfig;
+    /// use opsworks_conformance::target::{ReferenceTarget, block_on};
+    /// use opsworks_conformance::world::World;
+    ///
+    /// let suite = Conformance::new()
+    ///     .config(RunConfig::default().with_cases(100).only("V-APP"))
+    ///     .snapshots(true);
+    /// let result = block_on(suite.check(&ReferenceTarget::new(World::bundled())));
+    /// let transcript = result.transcript(rules::V_APP_REQUIRED).expect("V-APP-REQUIRED has exemplars");
+    /// assert!(transcript.contains("=> 400 application/x-amz-json-1.1 ValidationException"), "{transcript}");
+    /// ```
+    #[must_use]
+    pub fn snapshots(mut self, on: bool) -> Self {
+        self.snapshots = on;
+        self
+    }
+
     /// The world the suite uses.
     #[must_use]
     pub fn world_ref(&self) -> &World {
@@ -131,7 +162,11 @@ impl Conformance {
 
     /// Runs the suite against `target` and returns the result, conforming or not.
     pub async fn check(&self, target: &dyn Target) -> ConformanceReport {
-        let report = run(target, &self.world, &self.config).await;
+        let (report, transcripts) = if self.snapshots {
+            run_with_snapshots(target, &self.world, &self.config, &NoProgress).await
+        } else {
+            (run(target, &self.world, &self.config).await, Vec::new())
+        };
         let today = self.today.clone().unwrap_or_else(today);
         let findings = self.known_failures.review(&report, &today);
         let passed = self.known_failures.gate(&report, &today);
@@ -140,6 +175,7 @@ impl Conformance {
             report,
             findings,
             passed,
+            transcripts,
         }
     }
 
@@ -164,6 +200,7 @@ pub struct ConformanceReport {
     findings: Vec<LedgerFinding>,
     passed: bool,
     region: String,
+    transcripts: Vec<Transcript>,
 }
 
 /// One rule's result for a test of its own: see [`ConformanceReport::rule_outcome`].
@@ -192,6 +229,25 @@ impl ConformanceReport {
     #[must_use]
     pub fn report(&self) -> &RunReport {
         &self.report
+    }
+
+    /// A rule's transcript (the target's answers to its exemplars, ids redacted), when the
+    /// suite was made with [`Conformance::snapshots`] and the world gives the rule exemplars.
+    #[must_use]
+    pub fn transcript(&self, id: RuleId) -> Option<&str> {
+        self.transcripts
+            .iter()
+            .find(|transcript| transcript.rule == id)
+            .map(|transcript| transcript.text.as_str())
+    }
+
+    /// [`transcript`](Self::transcript) of a rule spelled as the tests of
+    /// [`conformance_tests!`](crate::conformance_tests) are (`V_APP_REQUIRED`), with its id.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn transcript_of(&self, id: &str) -> Option<(&'static str, &str)> {
+        let rule = RuleId::parse(&id.replace('_', "-"))?;
+        self.transcript(rule).map(|text| (rule.as_str(), text))
     }
 
     /// What the known-failures ledger says of the run.
@@ -339,6 +395,14 @@ pub fn block_on_suite<F: Future>(future: F) -> F::Output {
 /// - `config:` (optional) a [`RunConfig`](crate::runner::RunConfig).
 /// - `known_failures:` (optional) a [`KnownFailures`](crate::runner::KnownFailures) ledger.
 ///
+/// - `snapshots:` (optional, feature `snapshots`) a folder, relative to the test file as
+///   insta's `snapshot_path` is: each rule's test also asserts the rule's transcript (the
+///   target's answers to the rule's fixed exemplars, ids redacted; see
+///   [`snapshot`](crate::snapshot)) with insta, as `<folder>/<RULE-ID>.snap`. A change of
+///   behaviour, allowed by the rules or not, fails the rule's test with insta's diff;
+///   `cargo insta review` shows and accepts it; with `CI=true` a missing or changed snapshot
+///   fails and nothing is written.
+///
 /// A broken rule's test fails with what was expected, what was found and the minimal request.
 /// Rules that are not applicable, MAY rules, SHOULD rules outside strict mode and excused known
 /// failures pass and say so on their output (`cargo test -- --nocapture`).
@@ -370,6 +434,7 @@ macro_rules! conformance_tests {
         $(, world: $world:expr)?
         $(, config: $config:expr)?
         $(, known_failures: $ledger:expr)?
+        $(, snapshots: $snapshots:expr)?
         $(,)?
     ) => {
         fn __opsworks_conformance_suite() -> &'static $crate::ConformanceReport {
@@ -381,6 +446,10 @@ macro_rules! conformance_tests {
                 $(suite = suite.world($world);)?
                 $(suite = suite.config($config);)?
                 $(suite = suite.known_failures($ledger);)?
+                $(
+                    let _: &str = $snapshots;
+                    suite = suite.snapshots(true);
+                )?
                 $crate::conformance::block_on_suite(async {
                     let $world_binding: &$crate::world::World = suite.world_ref();
                     let target = $target;
@@ -393,6 +462,24 @@ macro_rules! conformance_tests {
         #[test]
         fn conformance_verdict() {
             __opsworks_conformance_suite().assert_passed();
+        }
+
+        /// Asserts a rule's transcript with insta, when the suite snapshots.
+        #[allow(dead_code, unused_variables)]
+        fn __opsworks_conformance_snapshot(rule: &str) {
+            $(
+                let folder: &str = $snapshots;
+                if let Some((id, transcript)) = __opsworks_conformance_suite().transcript_of(rule) {
+                    $crate::__insta::with_settings!({
+                        snapshot_path => folder,
+                        prepend_module_to_snapshot => false,
+                        omit_expression => true,
+                        description => format!("the answers to the exemplars of {id}"),
+                    }, {
+                        $crate::__insta::assert_snapshot!(id, transcript);
+                    });
+                }
+            )?
         }
 
         $crate::__for_each_server_rule!($crate::__conformance_rule_test);
@@ -409,6 +496,7 @@ macro_rules! __conformance_rule_test {
             #[allow(non_snake_case)]
             fn $rule() {
                 __opsworks_conformance_suite().assert_rule(stringify!($rule));
+                __opsworks_conformance_snapshot(stringify!($rule));
             }
         )*
     };

@@ -49,6 +49,7 @@ pub mod runner;
 pub mod server;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
+pub mod snapshot;
 pub mod target;
 pub mod world;
 
@@ -59,3 +60,8 @@ pub use conformance::{Conformance, ConformanceReport, RuleOutcome, assert_confor
 #[cfg(all(doctest, feature = "cli", feature = "tower", feature = "arbitrary"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// insta, for the snapshots [`conformance_tests!`] asserts (feature `snapshots`).
+#[cfg(feature = "snapshots")]
+#[doc(hidden)]
+pub use insta as __insta;

@@ -1,7 +1,8 @@
 //! Snapshots (insta, in the top-level `snapshots/` folder) of what the contract puts on the
 //! wire and in reports, so that a change to any of them reads as a contract change in review:
-//! the canonical wire request of one case per command, the reference implementation's response
-//! for one case per rule, the `rules` listing, and the JSON and human reports of a fixed-seed run
+//! the canonical wire request of one case per command, the reference implementation's
+//! transcript of every rule (its answers to the rule's exemplars, as `run --snapshots` writes
+//! them), the `rules` listing, and the JSON and human reports of a fixed-seed run
 //! against the in-process reference target. Ids, dates and signatures are redacted.
 //!
 //! Update with `cargo insta test --all-features --test snapshots` then `cargo insta review` (or
@@ -10,18 +11,14 @@
 
 use std::time::{Duration, SystemTime};
 
-use insta::dynamic_redaction;
-use opsworks_conformance::contract::{
-    CommandName, CreateDeploymentInput, Observation, RawRequest, RuleId, wire,
-};
-use opsworks_conformance::generate::{family, server_rules};
+use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, RuleId, wire};
+use opsworks_conformance::generate::server_rules;
 use opsworks_conformance::report::{human_report, json_report};
-use opsworks_conformance::runner::{RunConfig, run, signed_request};
+use opsworks_conformance::runner::{NoProgress, RunConfig, run, run_with_snapshots};
 use opsworks_conformance::sigv4;
-use opsworks_conformance::target::{ReferenceTarget, Target, block_on};
+use opsworks_conformance::snapshot::Transcript;
+use opsworks_conformance::target::{ReferenceTarget, block_on};
 use opsworks_conformance::world::World;
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
 /// Runs `body` with snapshots in `snapshots/`, named without the module.
@@ -64,12 +61,6 @@ fn headers_json(headers: &[(String, String)]) -> Value {
         map.insert(name.clone(), Value::String(value));
     }
     Value::Object(map)
-}
-
-/// A body as JSON when it is JSON, as text otherwise.
-fn body_json(body: &[u8]) -> Value {
-    serde_json::from_slice(body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
 
 /// One typed request per command, on the bundled world, with the members each command uses.
@@ -137,69 +128,58 @@ fn wire_request_per_command() {
     }
 }
 
-/// A fixed random source per rule, so that a rule's case does not depend on the others.
-fn runner_for(rule: RuleId) -> TestRunner {
-    let mut bytes = [7u8; 32];
-    for (index, byte) in rule.as_str().bytes().enumerate() {
-        bytes[index % 32] ^= byte;
+/// The reference's transcripts (its answers to each rule's exemplars, as `run --snapshots`
+/// writes them): in the bundled world, and in the world with users for the rules that need
+/// users.
+fn reference_transcripts(seed: u64, cases: usize) -> Vec<Transcript> {
+    let mut transcripts = Vec::new();
+    for world in [World::bundled(), World::bundled_with_users()] {
+        let target = ReferenceTarget::new(world.clone());
+        let config = RunConfig::default().with_seed(seed).with_cases(cases);
+        let (report, found) = block_on(run_with_snapshots(&target, &world, &config, &NoProgress));
+        assert!(report.passed(), "{}", human_report(&report, &config.region));
+        for transcript in found {
+            if !transcripts
+                .iter()
+                .any(|known: &Transcript| known.rule == transcript.rule)
+            {
+                transcripts.push(transcript);
+            }
+        }
     }
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
-}
-
-/// The response as snapshotted: status, headers, body (as JSON when it is).
-fn response_json(response: &Observation) -> Value {
-    json!({
-        "status": response.status,
-        "headers": headers_json(&response.headers),
-        "body": body_json(&response.body),
-    })
+    transcripts
 }
 
 #[test]
-fn reference_response_per_rule() {
+fn reference_transcript_per_rule() {
+    let transcripts = reference_transcripts(42, 200);
+    let with_exemplars: Vec<RuleId> = transcripts.iter().map(|t| t.rule).collect();
     for rule in server_rules() {
-        // The bundled world, or the one with users for the rules that need users.
-        let (world, strategy) = match family(rule, &World::bundled()) {
-            Some(strategy) => (World::bundled(), strategy),
-            None => match family(rule, &World::bundled_with_users()) {
-                Some(strategy) => (World::bundled_with_users(), strategy),
-                None => continue,
-            },
-        };
-        let mut runner = runner_for(rule);
-        let mut tree = strategy
-            .new_tree(&mut runner)
-            .expect("the family makes a case");
-        // The simplest case of the family.
-        for _ in 0..10_000 {
-            if !tree.simplify() {
-                break;
-            }
+        assert!(
+            with_exemplars.contains(&rule),
+            "{rule}: expected exemplars in the bundled world or the one with users"
+        );
+    }
+    assert_eq!(
+        transcripts,
+        reference_transcripts(7, 60),
+        "the same transcripts whatever the seed and the number of cases"
+    );
+    for transcript in &transcripts {
+        // No Rust `Debug` text on the wire.
+        for debug in ["JsonLimits", "Some(", "None", ": true", ": false }"] {
+            assert!(
+                !transcript.text.contains(debug),
+                "{}: Debug text {debug:?} in an answer:\n{}",
+                transcript.rule,
+                transcript.text
+            );
         }
-        let case = tree.current();
-        let target = ReferenceTarget::new(world.clone());
-        let request: RawRequest =
-            signed_request(&case, &world, "localhost", "us-east-1").expect("built with sigv4");
-        let response = block_on(target.send(&request)).expect("the reference target answers");
-        let snapshot = json!({
-            "rule": rule.as_str(),
-            "variant": case.label,
-            "request": {
-                "headers": headers_json(&request.headers),
-                "body": request.body_text(),
-            },
-            "response": response_json(&response),
-        });
         in_snapshots!({
-            insta::assert_json_snapshot!(format!("reference-response-{rule}"), snapshot, {
-                ".response.body.DeploymentId" => dynamic_redaction(|value, _| {
-                    if value.as_str().is_some_and(|id| !id.is_empty()) { "[deployment id]".into() } else { value }
-                }),
-            });
+            insta::assert_snapshot!(
+                format!("reference-transcript-{}", transcript.rule),
+                transcript.text
+            );
         });
     }
 }

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use crate::cli::run::{EXIT_ERROR, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS};
-use crate::report::{human_report, json_report, junit_report};
+use crate::contract::RuleId;
+use crate::report::{human_report, json_report, junit_report, with_snapshot_statuses};
 use crate::runner::{KnownFailures, LedgerFinding, RunReport, today};
+use crate::snapshot::SnapshotStatus;
 
 /// Where the reports go.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +24,21 @@ pub struct ReportPaths {
 /// written, and the ledger is not reviewed: a partial run cannot tell that a failure was fixed).
 #[must_use]
 pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, region: &str) -> u8 {
+    finish_with_snapshots(report, ledger, paths, region, &[])
+}
+
+/// [`finish`], with what became of each rule's snapshot (`run --snapshots DIR`): printed after
+/// the report (a change with its unified diff), given in the JSON report as each rule's
+/// `"snapshot"`, and failing the run (exit 1) when a snapshot changed and was not updated, or
+/// is missing with `CI=true`.
+#[must_use]
+pub fn finish_with_snapshots(
+    report: &RunReport,
+    ledger: &KnownFailures,
+    paths: &ReportPaths,
+    region: &str,
+    snapshots: &[(RuleId, SnapshotStatus)],
+) -> u8 {
     print!("{}", human_report(report, region));
     let today = today();
     let mut code = if report.interrupted {
@@ -42,8 +59,20 @@ pub fn finish(report: &RunReport, ledger: &KnownFailures, paths: &ReportPaths, r
             EXIT_FAIL
         }
     };
+    if !snapshots.is_empty() {
+        print_snapshots(snapshots);
+        if code == EXIT_PASS && snapshots.iter().any(|(_, status)| status.fails()) {
+            code = EXIT_FAIL;
+        }
+    }
     if let Some(path) = &paths.json {
-        let text = match serde_json::to_string_pretty(&json_report(report, region)) {
+        let mut json = json_report(report, region);
+        let statuses: Vec<(RuleId, &str)> = snapshots
+            .iter()
+            .map(|(rule, status)| (*rule, status.as_str()))
+            .collect();
+        with_snapshot_statuses(&mut json, &statuses);
+        let text = match serde_json::to_string_pretty(&json) {
             Ok(text) => text,
             Err(error) => format!("{{\"error\":\"{error}\"}}"),
         };
@@ -92,4 +121,39 @@ pub fn load_ledger(path: Option<&std::path::Path>) -> Result<KnownFailures, u8> 
             EXIT_ERROR
         }),
     }
+}
+
+/// The snapshots' part of the human report: each changed or new one, then the counts.
+fn print_snapshots(snapshots: &[(RuleId, SnapshotStatus)]) {
+    let mut counts = [0usize; 3];
+    for (rule, status) in snapshots {
+        match status {
+            SnapshotStatus::Unchanged => counts[0] += 1,
+            SnapshotStatus::Changed { diff, updated } => {
+                counts[1] += 1;
+                if *updated {
+                    println!("snapshot {rule}: changed, updated (--update-snapshots)");
+                } else {
+                    println!(
+                        "FAIL snapshot {rule}: changed (review: `cargo insta review`, or rerun with --update-snapshots)"
+                    );
+                }
+                print!("{diff}");
+            }
+            SnapshotStatus::New { written: true } => {
+                counts[2] += 1;
+                println!("snapshot {rule}: new, written");
+            }
+            SnapshotStatus::New { written: false } => {
+                counts[2] += 1;
+                println!(
+                    "FAIL snapshot {rule}: missing (CI=true: a snapshot is not written in CI; write it with --update-snapshots and commit it)"
+                );
+            }
+        }
+    }
+    println!(
+        "snapshots: {} unchanged, {} changed, {} new",
+        counts[0], counts[1], counts[2]
+    );
 }

@@ -8,8 +8,10 @@ use std::time::Duration;
 use crate::cli::progress::CliProgress;
 use crate::cli::targets::{Bounded, Interruptible};
 use crate::generate::server_rules;
-use crate::runner::{DefaultSigning, RunConfig, glob_match, run_with_progress};
+use crate::runner::{DefaultSigning, RunConfig, glob_match, run_with_progress, run_with_snapshots};
 use crate::server::{ReferenceServer, ServerOptions};
+use crate::snapshot::SnapshotStore;
+use crate::snapshot::file::ci_from_env;
 use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
 use crate::world::World;
 
@@ -83,6 +85,16 @@ pub struct RunArgs {
     /// request send one either way; in a world with users, cases are signed as its users.
     #[arg(long)]
     pub unsigned: bool,
+    /// Snapshot each rule's transcript (the target's answers to the rule's fixed exemplar
+    /// cases, ids redacted) in `DIR/<RULE-ID>.snap`, insta's file format. A file that differs
+    /// fails the run (exit 1) with its diff, the new one put beside it as `.snap.new` for
+    /// `cargo insta review`; a missing one is written (with `CI=true`, a failure).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
+    /// With --snapshots: rewrite the snapshots that changed (and write the missing ones, also
+    /// with `CI=true`).
+    #[arg(long = "update-snapshots", requires = "snapshots")]
+    pub update_snapshots: bool,
     /// How the cases are sent: `http`, the exact bytes; `sdk`, through aws-sdk-opsworks (cases
     /// the SDK cannot express are not sent, and rules only they exercise are not applicable).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Http)]
@@ -228,7 +240,14 @@ async fn run_async(args: &RunArgs) -> u8 {
     let progress = CliProgress::new();
     let interrupts = watch_interrupts(progress.stop_flag(), Duration::from_millis(args.timeout_ms));
     let target = Interruptible::new(target, progress.stop_flag());
-    let mut report = run_with_progress(&target, &world, &config, &progress).await;
+    let (mut report, transcripts) = if args.snapshots.is_some() {
+        run_with_snapshots(&target, &world, &config, &progress).await
+    } else {
+        (
+            run_with_progress(&target, &world, &config, &progress).await,
+            Vec::new(),
+        )
+    };
     if let Some(server) = server {
         server.shutdown().await;
     }
@@ -239,7 +258,25 @@ async fn run_async(args: &RunArgs) -> u8 {
         ));
     }
 
-    let code = crate::cli::finish(
+    let mut snapshots = Vec::new();
+    if let Some(dir) = &args.snapshots {
+        if !report.interrupted {
+            let store = SnapshotStore::new(dir, args.update_snapshots, ci_from_env());
+            for transcript in &transcripts {
+                match store.check(transcript) {
+                    Ok(status) => snapshots.push((transcript.rule, status)),
+                    Err(error) => {
+                        eprintln!(
+                            "error: expected to read and write the snapshot {}, found {error}",
+                            store.path(transcript).display()
+                        );
+                        return EXIT_ERROR;
+                    }
+                }
+            }
+        }
+    }
+    let code = crate::cli::finish_with_snapshots(
         &report,
         &ledger,
         &crate::cli::ReportPaths {
@@ -247,6 +284,7 @@ async fn run_async(args: &RunArgs) -> u8 {
             junit: args.junit.clone(),
         },
         &args.region,
+        &snapshots,
     );
     if let Some(interrupts) = interrupts {
         interrupts.abort();

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::contract::CATALOGUE_VERSION;
+use crate::contract::{CATALOGUE_VERSION, RuleId};
 use crate::report::curl::curl_command;
 use crate::report::redact::{redact_signatures, report_headers};
 use crate::runner::{RuleStatus, RunReport};
@@ -126,4 +126,37 @@ pub fn json_report(report: &RunReport, region: &str) -> Value {
         }
     }
     report_json
+}
+
+/// Adds `"snapshot": "unchanged" | "changed" | "new"` to the entries of the rules that have a
+/// snapshot (`run --snapshots DIR`) in a report made by [`json_report`].
+///
+/// ```
+/// use opsworks_conformance::contract::rules;
+/// use opsworks_conformance::report::{json_report, with_snapshot_statuses};
+/// use opsworks_conformance::runner::{run, RunConfig};
+/// use opsworks_conformance::target::{ReferenceTarget, block_on};
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::bundled();
+/// let config = RunConfig::default().with_cases(50).only("V-TYPE");
+/// let report = block_on(run(&ReferenceTarget::new(world.clone()), &world, &config));
+/// let mut json = json_report(&report, "us-east-1");
+/// with_snapshot_statuses(&mut json, &[(rules::V_TYPE, "changed")]);
+/// assert_eq!(json["rules"][0]["snapshot"], "changed");
+/// ```
+pub fn with_snapshot_statuses(report_json: &mut Value, statuses: &[(RuleId, &str)]) {
+    let Some(Value::Array(entries)) = report_json.get_mut("rules") else {
+        return;
+    };
+    for entry in entries {
+        let Some(id) = entry.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            continue;
+        };
+        if let (Some((_, status)), Value::Object(object)) =
+            (statuses.iter().find(|(rule, _)| rule.as_str() == id), entry)
+        {
+            object.insert("snapshot".into(), json!(status));
+        }
+    }
 }

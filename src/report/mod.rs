@@ -10,7 +10,7 @@ mod visible;
 
 pub use curl::curl_command;
 pub use human::{human_report, rule_details};
-pub use json::json_report;
+pub use json::{json_report, with_snapshot_statuses};
 #[cfg(feature = "junit")]
 pub use junit::junit_report;
 pub use redact::{redact_authorization, redact_signatures, report_headers};

@@ -10,7 +10,7 @@ use proptest::test_runner::TestRng;
 
 use crate::contract::{
     CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind,
-    error_code_of, rules,
+    error_code_of, rules, wire,
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
@@ -21,6 +21,7 @@ use crate::runner::config::RunConfig;
 use crate::runner::evidence::{self, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::runner::signing::{Credentials, DefaultSigning};
+use crate::snapshot::{self, Exchange, Transcript};
 use crate::target::Target;
 use crate::world::World;
 
@@ -238,7 +239,42 @@ pub async fn run_with_progress(
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> RunReport {
-    run_keeping_state(target, world, config, progress).await.0
+    run_keeping_state(target, world, config, progress, false)
+        .await
+        .0
+}
+
+/// [`run_with_progress`], also sending each selected rule's exemplars
+/// ([`snapshot::exemplars`](crate::snapshot::exemplars)) before the cases and giving back their
+/// transcripts, in catalogue order (rules without a family in this world have none).
+///
+/// The exemplars are not judged nor counted as cases: the report is what [`run`] would give
+/// (the oracle follows what they do to the target's state, a rollback using up a version).
+/// They depend only on the world, so against a target in the world's state their transcripts
+/// are the same whatever the seed and the number of cases.
+///
+/// ```
+/// use opsworks_conformance::contract::rules;
+/// use opsworks_conformance::runner::{NoProgress, RunConfig, run_with_snapshots};
+/// use opsworks_conformance::target::{ReferenceTarget, block_on};
+/// use opsworks_conformance::world::World;
+///
+/// let world = World::bundled();
+/// let config = RunConfig::default().with_cases(100).only("S-UNIQUE-ID");
+/// let target = ReferenceTarget::new(world.clone());
+/// let (report, transcripts) = block_on(run_with_snapshots(&target, &world, &config, &NoProgress));
+/// assert!(report.passed());
+/// assert_eq!(transcripts[0].rule, rules::S_UNIQUE_ID);
+/// assert!(transcripts[0].text.contains("[deployment id 2]"), "{}", transcripts[0].text);
+/// ```
+pub async fn run_with_snapshots(
+    target: &dyn Target,
+    world: &World,
+    config: &RunConfig,
+    progress: &dyn Progress,
+) -> (RunReport, Vec<Transcript>) {
+    let (report, _, transcripts) = run_keeping_state(target, world, config, progress, true).await;
+    (report, transcripts)
 }
 
 /// [`run_with_progress`], also giving back the world the oracle holds the target to be in at
@@ -248,7 +284,8 @@ pub(crate) async fn run_keeping_state(
     world: &World,
     config: &RunConfig,
     progress: &dyn Progress,
-) -> (RunReport, World) {
+    snapshots: bool,
+) -> (RunReport, World, Vec<Transcript>) {
     let selected: Vec<RuleId> = server_rules()
         .into_iter()
         .filter(|rule| config.selects(rule.as_str()))
@@ -285,6 +322,11 @@ pub(crate) async fn run_keeping_state(
         evidence: Evidence::default(),
     };
     gate.probe().await;
+    let transcripts = if snapshots {
+        gate.exemplars().await
+    } else {
+        Vec::new()
+    };
     let mut interrupted = gate.run_cases(&mut stream).await;
     drop(stream);
     interrupted |= gate.shrink_pending(interrupted).await;
@@ -379,7 +421,7 @@ pub(crate) async fn run_keeping_state(
         endpoint,
         groups,
     };
-    (report, session.world().clone())
+    (report, session.world().clone(), transcripts)
 }
 
 /// The note of a rule the filter ([`RunConfig::only`]) left out, reported because the cases of
@@ -568,6 +610,50 @@ impl<'a> Gate<'a> {
                 self.evidence.probe(words, &response);
             }
         }
+    }
+
+    /// Sends the exemplars of the selected rules, in catalogue order, and makes their
+    /// transcripts. Not judged nor counted; the session follows their effects.
+    async fn exemplars(&mut self) -> Vec<Transcript> {
+        let mut transcripts = Vec::new();
+        for set in snapshot::exemplars(self.world, self.rules) {
+            let mut exchanges = Vec::new();
+            for exemplar in &set.exemplars {
+                for case in &exemplar.cases {
+                    if self.stop_requested() {
+                        return transcripts;
+                    }
+                    let mut exchange = Exchange {
+                        label: exemplar.label,
+                        case: case.clone(),
+                        signed: false,
+                        response: None,
+                    };
+                    if let Some(signed) = signature(
+                        case,
+                        self.world,
+                        &self.authority,
+                        &self.config.region,
+                        self.key.as_ref(),
+                    ) {
+                        let request = signed.unwrap_or_else(|| case.request.clone());
+                        exchange.signed = wire::header(&request.headers, "authorization").is_some();
+                        if self.target.can_send(&request) {
+                            let response = self.target.send(&request).await;
+                            if !not_sent(&response) {
+                                let _ =
+                                    self.session
+                                        .observe(&case.request, &case.caller(), &response);
+                                exchange.response = Some(response);
+                            }
+                        }
+                    }
+                    exchanges.push(exchange);
+                }
+            }
+            transcripts.push(Transcript::new(set.rule, &exchanges));
+        }
+        transcripts
     }
 
     /// Sends, judges and shrinks every case of the stream. Returns whether the run was stopped.
@@ -1335,7 +1421,13 @@ mod tests {
             .with_cases(8)
             .only("S-ERROR-NO-EFFECT")
             .with_shrink_budget(400);
-        let (report, followed) = block_on(run_keeping_state(&target, &world, &config, &NoProgress));
+        let (report, followed, _) = block_on(run_keeping_state(
+            &target,
+            &world,
+            &config,
+            &NoProgress,
+            false,
+        ));
         let failed: Vec<RuleId> = report
             .rules
             .iter()

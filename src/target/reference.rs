@@ -149,7 +149,7 @@ impl ReferenceTarget {
             Expectation::Error(code) | Expectation::AnyError { preferred: code } => {
                 drop(world);
                 let message = match decision.rule {
-                    Some(rule) => format!("[{rule}] {}", decision.detail),
+                    Some(rule) => format!("[{rule}] {}", worded(&decision.detail)),
                     None => decision.detail,
                 };
                 // `{"__type":"<code>","message":"<message>"}` (codes need no escaping).
@@ -166,6 +166,73 @@ impl ReferenceTarget {
         let caller = self.authenticator.identify(request);
         self.answer(request, &caller)
     }
+}
+
+/// A detail of the oracle's with the Rust `Debug` text it may hold (not for the wire) put in
+/// words: `JsonLimits { flag: bool, .. }` as what of M-JSON-LIMITS the JSON text presents, an
+/// `Option` as its value or `absent`.
+fn worded(detail: &str) -> String {
+    let detail = without_options(detail);
+    let Some(start) = detail.find("JsonLimits {") else {
+        return detail;
+    };
+    let Some(length) = detail[start..].find('}') else {
+        return detail;
+    };
+    let flags = &detail[start + "JsonLimits {".len()..start + length];
+    let words: Vec<&str> = flags
+        .split(',')
+        .filter_map(|flag| match flag.trim() {
+            "number_out_of_range: true" => Some("a number beyond the range of a double"),
+            "unpaired_surrogate: true" => Some("an unpaired surrogate escape"),
+            "duplicate_names: true" => Some("a member name twice in one object"),
+            "deeper_than_128: true" => Some("nesting deeper than 128 levels"),
+            _ => None,
+        })
+        .collect();
+    format!(
+        "{}{}{}",
+        &detail[..start],
+        words.join(" and "),
+        &detail[start + length + 1..]
+    )
+}
+
+/// `Some(x)` as `x` and a `None` word as `absent`, outside quoted strings.
+fn without_options(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut closing: Vec<bool> = Vec::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut rest = detail;
+    while let Some(c) = rest.chars().next() {
+        let word_start = !out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        if quoted {
+            quoted = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            quoted = true;
+        } else if word_start && rest.starts_with("Some(") {
+            closing.push(true);
+            rest = &rest["Some(".len()..];
+            continue;
+        } else if word_start
+            && rest.starts_with("None")
+            && !rest[4..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        {
+            out.push_str("absent");
+            rest = &rest[4..];
+            continue;
+        } else if c == '(' {
+            closing.push(false);
+        } else if c == ')' && closing.pop() == Some(true) {
+            rest = &rest[1..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// A fresh version 4 UUID. The random bytes come from a per-thread generator seeded from the
@@ -204,5 +271,27 @@ impl Target for ReferenceTarget {
 
     fn describe(&self) -> String {
         "reference (in process)".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worded;
+
+    #[test]
+    fn debug_text_is_put_in_words() {
+        assert_eq!(
+            worded(
+                "body: JsonLimits { number_out_of_range: false, unpaired_surrogate: false, duplicate_names: true, deeper_than_128: false }"
+            ),
+            "body: a member name twice in one object"
+        );
+        assert_eq!(
+            worded(
+                r#"update_dependencies with upgrade_os_to None and allow_reboot Some(["x)"]) (sic)"#
+            ),
+            r#"update_dependencies with upgrade_os_to absent and allow_reboot ["x)"] (sic)"#
+        );
+        assert_eq!(worded(r#"no stack "None""#), r#"no stack "None""#);
     }
 }

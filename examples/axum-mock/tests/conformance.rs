@@ -1,6 +1,9 @@
 //! The conformance suite against the mock's router, in process (no socket): one test per rule
 //! of the catalogue (`cargo test -p axum-mock V_APP` runs the V-APP-* rules) and
-//! `conformance_verdict` for the run as a whole.
+//! `conformance_verdict` for the run as a whole. Each rule's test also snapshots the rule's
+//! transcript (what the mock answers to the rule's exemplars) in `snapshots/<RULE-ID>.snap`,
+//! so that any change of what the mock answers, allowed by the rules or not, shows in review:
+//! `cargo insta review`; with `CI=true` a changed or missing snapshot fails.
 
 mod common;
 
@@ -14,4 +17,5 @@ opsworks_conformance::conformance_tests! {
         from_service(axum_mock::router(store)).described_as("axum-mock (in process)")
     },
     world: World::bundled(),
+    snapshots: "../snapshots",
 }
