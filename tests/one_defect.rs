@@ -442,6 +442,15 @@ fn a_budget_of_zero_shrinks_nothing_and_says_so() {
     let target = make();
     let report = gate(&target, &world, &config.clone().with_shrink_budget(0));
     assert_eq!(failed(&report), [rules::S_ACCEPT_VALID]);
+    // Valid requests without a Comment were accepted: no note says that none was.
+    assert!(
+        !report
+            .notes
+            .iter()
+            .any(|note| note.contains("no valid request was accepted")),
+        "{:?}",
+        report.notes
+    );
     assert_eq!(report.shrink_requests, 0);
     assert_eq!(target.sent(), PROBE_REQUESTS + report.cases);
     let example = report
