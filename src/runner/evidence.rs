@@ -47,7 +47,7 @@ const CLASSES_KEPT: usize = 4;
 /// The kind of an answer, coarse enough that answers of one cause compare equal (a success
 /// whatever its id, an error by status and code, a server error by status and media type).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum AnswerClass {
+pub(crate) enum AnswerClass {
     /// No HTTP response.
     NoAnswer(String),
     /// A status of 500 or more.
@@ -115,6 +115,17 @@ impl AnswerClass {
             status,
             media,
             start: crate::contract::excerpt::excerpt(&observation.body, QUOTED),
+        }
+    }
+
+    /// Whether two answers share a cause, as shrinking counts it (every case of a rule failed
+    /// alike): server errors whatever their status and media type, answers of neither
+    /// OpsWorks shape by their status, the others exactly.
+    pub(crate) fn same_cause(&self, other: &AnswerClass) -> bool {
+        match (self, other) {
+            (AnswerClass::ServerError { .. }, AnswerClass::ServerError { .. }) => true,
+            (AnswerClass::Other { status: a, .. }, AnswerClass::Other { status: b, .. }) => a == b,
+            _ => self == other,
         }
     }
 
@@ -338,14 +349,14 @@ impl Evidence {
 
     /// Records the answer to a case: `valid` when the oracle judged it for S-ACCEPT-VALID,
     /// `must_reject` when the oracle allows no success for it, and the judgement as counted
-    /// (after [`sift`]).
+    /// (after [`sift`]). Returns the answer's class, for the runner's own counting.
     pub(crate) fn case(
         &mut self,
         response: &Response,
         valid: bool,
         must_reject: bool,
         judgement: &Judgement,
-    ) {
+    ) -> AnswerClass {
         let class = AnswerClass::judged(response, judgement);
         self.seen(&class, response);
         self.saw_valid |= valid;
@@ -372,6 +383,7 @@ impl Evidence {
                 failing.mixed = true;
             }
         }
+        class
     }
 
     /// The endpoint check, or `None` when nothing answered.

@@ -9,8 +9,7 @@ use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::TestRng;
 
 use crate::contract::{
-    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind,
-    error_code_of, rules, wire,
+    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind, rules, wire,
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
@@ -18,7 +17,7 @@ use crate::oracle::{
     CallerIdentity, Check, Effect, Judgement, Outcome, Prepared, Session, Status, Verdict,
 };
 use crate::runner::config::RunConfig;
-use crate::runner::evidence::{self, Evidence};
+use crate::runner::evidence::{self, AnswerClass, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::runner::signing::{Credentials, DefaultSigning};
 use crate::snapshot::{self, Exchange, Transcript};
@@ -78,7 +77,7 @@ impl Tally {
         self.broken_cases += 1;
         self.broken_answers = match self.broken_answers.take() {
             None => Some(Some(class.clone())),
-            Some(Some(seen)) if seen == *class => Some(Some(seen)),
+            Some(Some(seen)) if seen.same_cause(class) => Some(Some(seen)),
             Some(_) => Some(None),
         };
     }
@@ -89,28 +88,6 @@ impl Tally {
         self.broken_cases > 0
             && self.broken_cases == self.cases
             && matches!(self.broken_answers, Some(Some(_)))
-    }
-}
-
-/// What kind of answer a case got, to tell whether every case of a rule failed the same way:
-/// no answer (by kind of transport failure), a 5xx (any), or the status and error code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum AnswerClass {
-    NoAnswer(TransportFailureKind),
-    ServerError,
-    Answer { status: u16, code: Option<String> },
-}
-
-impl AnswerClass {
-    fn of(response: &Response) -> Self {
-        match response {
-            Err(failure) => AnswerClass::NoAnswer(failure.kind),
-            Ok(observation) if observation.status >= 500 => AnswerClass::ServerError,
-            Ok(observation) => AnswerClass::Answer {
-                status: observation.status,
-                code: error_code_of(&observation.headers, &observation.body),
-            },
-        }
     }
 }
 
@@ -834,13 +811,13 @@ impl<'a> Gate<'a> {
             // reached the rule.
             undecided.push(rule);
         }
-        self.evidence
+        let class = self
+            .evidence
             .case(&response, valid, must_reject, &judgement);
         self.sent += 1;
         self.progress
             .case_done(rule, judgement.conforms(self.config.strict));
         count(&mut self.tallies, &judgement, &undecided);
-        let mut class: Option<AnswerClass> = None;
         let mut seen: Vec<RuleId> = Vec::new();
         for check in &judgement.checks {
             if !matches!(check.status, Status::Failed | Status::Warned)
@@ -850,8 +827,10 @@ impl<'a> Gate<'a> {
                 continue;
             }
             seen.push(check.rule);
-            let class = class.get_or_insert_with(|| AnswerClass::of(&response));
-            self.tallies.entry(check.rule).or_default().broken_by(class);
+            self.tallies
+                .entry(check.rule)
+                .or_default()
+                .broken_by(&class);
             if self.pending.iter().any(|(rule, _)| *rule == check.rule) {
                 continue;
             }
