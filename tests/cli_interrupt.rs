@@ -5,7 +5,7 @@
 #![cfg(all(unix, feature = "cli"))]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,34 +19,14 @@ use opsworks_conformance::target::{ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use serde_json::Value;
 
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_opsworks-conformance");
 
 /// The exit code of an interrupted run.
 const EXIT_INTERRUPTED: i32 = 130;
-
-/// A directory of its own under the system's temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!(
-            "opsworks-conformance-cli-interrupt-{name}-{}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A running `opsworks-conformance run`, its standard error read line by line; killed if the
 /// test ends before it does.
@@ -230,7 +210,7 @@ fn ctrl_c_stops_the_run_and_writes_the_partial_reports() {
             ServerOptions::default(),
         ))
         .expect("the server starts on 127.0.0.1");
-    let dir = TempDir::new("slow");
+    let dir = TempDir::new("cli-interrupt-slow");
     let json = dir.path("report.json");
     let junit = dir.path("report.xml");
     let url = server.url();
@@ -277,7 +257,7 @@ fn ctrl_c_during_a_hang_waits_for_the_case_in_flight_only() {
             ServerOptions::default(),
         ))
         .expect("the server starts on 127.0.0.1");
-    let dir = TempDir::new("hang");
+    let dir = TempDir::new("cli-interrupt-hang");
     let json = dir.path("report.json");
     let junit = dir.path("report.xml");
     let url = server.url();
@@ -317,7 +297,7 @@ fn ctrl_c_during_a_hang_waits_for_the_case_in_flight_only() {
 
 #[test]
 fn sigterm_against_the_built_in_server_writes_the_reports() {
-    let dir = TempDir::new("built-in");
+    let dir = TempDir::new("cli-interrupt-built-in");
     let json = dir.path("report.json");
     let junit = dir.path("report.xml");
     let mut running = Running::start(&[
@@ -346,7 +326,7 @@ fn a_second_ctrl_c_quits_at_once_without_reports() {
             ServerOptions::default(),
         ))
         .expect("the server starts on 127.0.0.1");
-    let dir = TempDir::new("twice");
+    let dir = TempDir::new("cli-interrupt-twice");
     let json = dir.path("report.json");
     let url = server.url();
     let mut running = Running::start(&[

@@ -3,10 +3,9 @@
 //! secret of the world file in any output.
 #![cfg(feature = "cli")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,10 @@ use opsworks_conformance::server::{ReferenceServer, ServerOptions};
 use opsworks_conformance::target::{ClaimedKey, ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use serde_json::Value;
+
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_opsworks-conformance");
 
@@ -54,40 +57,6 @@ fn run(args: &[&str]) -> Run {
     };
     eprintln!("run {args:?}: exit {:?} in {:?}", run.code, run.elapsed);
     run
-}
-
-/// A directory of its own under the system's temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "opsworks-conformance-cli-run-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    /// A path in the directory.
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// Writes a file in the directory; its path as a string.
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, contents).expect("a temporary file is written");
-        text(&path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn text(path: &Path) -> String {
@@ -225,7 +194,7 @@ fn a_hanging_target_fails_within_a_few_timeouts_over_http_and_through_the_sdk() 
     let world = World::bundled();
     let server = BrokenServer::hanging(&world);
     for via in ["http", "sdk"] {
-        let dir = TempDir::new();
+        let dir = TempDir::new("cli-run");
         let json = dir.path("report.json");
         let run = run(&[
             "--endpoint",
@@ -386,7 +355,7 @@ fn attribute(attributes: &str, name: &str) -> Option<String> {
 
 #[test]
 fn strict_run_writes_the_json_and_junit_reports() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let (json_path, junit_path) = (dir.path("report.json"), dir.path("report.xml"));
     let run = run(&[
         "--strict",
@@ -483,7 +452,7 @@ fn strict_run_writes_the_json_and_junit_reports() {
 
 #[test]
 fn only_reports_the_selected_rules() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let json_path = dir.path("report.json");
     let run = run(&[
         "--only",
@@ -510,7 +479,7 @@ fn only_reports_the_selected_rules() {
 #[test]
 fn a_world_with_users_is_signed_for_and_its_secrets_never_show() {
     let world = World::bundled_with_users();
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let world_path = dir.write("world.json", &world.to_json_pretty());
     let (json_path, junit_path) = (dir.path("report.json"), dir.path("report.xml"));
     let run = run(&[
@@ -569,7 +538,7 @@ fn world_files_that_cannot_be_used_exit_2() {
         "{missing}"
     );
 
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let invalid = dir.write(
         "world.json",
         r#"{"Stacks":[{"StackId":"s","Apps":[{"AppId":"a","Type":"php","Versions":9}]}]}"#,
@@ -602,7 +571,7 @@ fn bad_arguments_exit_2() {
 
 #[test]
 fn ledgers_that_cannot_be_used_exit_2() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let missing = run(&["--known-failures", "/nonexistent/ledger.toml"]);
     assert_eq!(missing.code, Some(2), "{missing}");
     assert!(
@@ -665,7 +634,7 @@ fn run_against_broken(world: &World, world_path: &str, extra: &[&str]) -> Run {
 #[test]
 fn a_broken_server_exits_1_and_the_ledger_decides() {
     let world = World::bundled_with_users();
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let world_path = dir.write("world.json", &world.to_json_pretty());
     let (json_path, junit_path) = (dir.path("report.json"), dir.path("report.xml"));
 
@@ -848,7 +817,7 @@ fn signed_with(request: &RawRequest, key: &str, secret: &str) -> bool {
 fn requests_are_signed_by_default_with_the_environments_key_or_the_test_key() {
     use opsworks_conformance::runner::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
     let world = World::bundled();
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-run");
     let (json, junit) = (dir.path("report.json"), dir.path("report.xml"));
     // A fresh server for each run (a run's rollbacks use up the versions of the world).
     let run_with_env = |extra: &[&str], env: &[(&str, Option<&str>)]| {

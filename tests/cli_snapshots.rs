@@ -6,10 +6,9 @@
 #![cfg(feature = "cli")]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -19,6 +18,10 @@ use opsworks_conformance::server::{ReferenceServer, ServerOptions};
 use opsworks_conformance::target::ReferenceTarget;
 use opsworks_conformance::world::World;
 use serde_json::Value;
+
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_opsworks-conformance");
 
@@ -53,33 +56,6 @@ fn run(args: &[&str], ci: bool) -> Run {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A directory of its own under the system's temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "opsworks-conformance-cli-snapshots-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -170,7 +146,7 @@ impl Drop for Server {
 
 #[test]
 fn two_runs_against_a_fresh_correct_target_write_identical_files() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-snapshots");
     let (first, second) = (dir.path("first"), dir.path("second"));
     let json = dir.path("report.json");
     let a = run(
@@ -238,7 +214,7 @@ fn two_runs_against_a_fresh_correct_target_write_identical_files() {
 
 #[test]
 fn a_flipped_may_choice_passes_the_rules_but_fails_the_snapshots() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-snapshots");
     let snapshots = dir.path("snapshots");
     let json = dir.path("report.json");
     let snapshots_arg = snapshots.to_str().expect("UTF-8");
@@ -348,7 +324,7 @@ fn a_flipped_may_choice_passes_the_rules_but_fails_the_snapshots() {
 
 #[test]
 fn in_ci_a_missing_snapshot_fails_and_nothing_is_written() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-snapshots");
     let snapshots = dir.path("snapshots");
     let missing = run(
         &[

@@ -16,11 +16,14 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
+
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_opsworks-conformance");
 
@@ -57,32 +60,6 @@ fn moto_python() -> PathBuf {
         String::from_utf8_lossy(&version.stderr)
     );
     python
-}
-
-/// A directory of its own, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "opsworks-conformance-moto-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("a temporary directory");
-        TempDir(path)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A running moto server, killed when dropped.
@@ -230,7 +207,7 @@ fn status<'a>(report: &'a Value, id: &str) -> &'a str {
 /// The whole check for one mode of moto_server.
 fn gate_against_moto(service: Option<&str>) {
     let python = moto_python();
-    let dir = TempDir::new();
+    let dir = TempDir::new("moto");
     let moto = Moto::start(&python, service, dir.path("targets.txt"));
     let world = dir.path("world.json");
     boto3(
@@ -328,7 +305,7 @@ fn moto_all_services() {
 #[test]
 fn moto_unsigned_is_s3_and_the_report_says_so() {
     let python = moto_python();
-    let dir = TempDir::new();
+    let dir = TempDir::new("moto");
     let moto = Moto::start(&python, None, dir.path("targets.txt"));
     let world = dir.path("world.json");
     boto3(
