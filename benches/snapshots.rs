@@ -1,8 +1,10 @@
 //! What `--snapshots` adds to a run: the default run (2,048 cases, bundled world) over HTTP
 //! against a fresh reference server, as `opsworks-conformance run` makes it, without snapshots
-//! and with them (exemplars found, sent and transcribed, every `.snap` file compared with the one
-//! of the previous round and written), alternately, rounds of each; the ratio of the medians.
-//! Also the parts: finding the exemplars alone, and comparing and writing the files alone.
+//! and with them (exemplars read from the folder's `.exemplars.json`, sent and transcribed, every
+//! `.snap` file compared with the one of the previous round and written), alternately, rounds of
+//! each; the ratio of the medians. Also the parts: finding the exemplars without the file (a
+//! first run, or a world or build the file does not hold), reading them from it, and comparing
+//! and writing the files alone.
 //!
 //! ```sh
 //! cargo bench --bench snapshots
@@ -12,7 +14,7 @@
 use std::time::Instant;
 
 use opsworks_conformance::generate::server_rules;
-use opsworks_conformance::runner::{NoProgress, RunConfig, run, run_with_snapshots};
+use opsworks_conformance::runner::{NoProgress, RunConfig, run, run_with_snapshot_store};
 use opsworks_conformance::server::ReferenceServer;
 use opsworks_conformance::snapshot::{SnapshotStore, Transcript, exemplars};
 use opsworks_conformance::target::HttpTarget;
@@ -45,7 +47,7 @@ async fn one_run(
     let (report, transcripts) = match store {
         Some(store) => {
             let (report, transcripts) =
-                run_with_snapshots(&target, world, config, &NoProgress).await;
+                run_with_snapshot_store(&target, world, config, &NoProgress, store).await;
             for transcript in &transcripts {
                 let status = store
                     .check(transcript)
@@ -94,6 +96,13 @@ fn main() {
         finding.push(started.elapsed().as_secs_f64());
         assert!(!found.is_empty());
     }
+    let mut reading = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let found = store.exemplars(&world, &rules);
+        reading.push(started.elapsed().as_secs_f64());
+        assert!(!found.is_empty());
+    }
     let mut writing = Vec::new();
     for _ in 0..rounds {
         let started = Instant::now();
@@ -121,9 +130,14 @@ fn main() {
         (snapshotted / plain - 1.0) * 100.0
     );
     println!(
-        "  finding the exemplars     {:>8.3} s   ({:.1}% of the run without)",
+        "  finding the exemplars     {:>8.3} s   ({:.1}% of the run without; a first run)",
         median(&mut finding),
         median(&mut finding) / plain * 100.0
+    );
+    println!(
+        "  reading them from the file{:>8.4} s   ({:.2}% of the run without)",
+        median(&mut reading),
+        median(&mut reading) / plain * 100.0
     );
     println!(
         "  comparing + writing files {:>8.4} s   ({:.2}% of the run without)",

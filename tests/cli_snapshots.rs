@@ -182,8 +182,15 @@ fn two_runs_against_a_fresh_correct_target_write_identical_files() {
     );
     assert_eq!(b.code, Some(0), "{b}");
     let (first_files, second_files) = (files(&first), files(&second));
-    assert_eq!(first_files.len(), statuses.len());
-    assert!(first_files.keys().all(|name| name.ends_with(".snap")));
+    // One file per rule, and the exemplars kept for the next run (the same whatever the seed).
+    assert_eq!(first_files.len(), statuses.len() + 1);
+    assert!(
+        first_files
+            .keys()
+            .all(|name| name.ends_with(".snap") || name == ".exemplars.json"),
+        "{:?}",
+        first_files.keys()
+    );
     assert!(
         first_files == second_files,
         "two runs wrote different snapshot files"

@@ -8,7 +8,9 @@ use std::time::Duration;
 use crate::cli::progress::CliProgress;
 use crate::cli::targets::{Bounded, Interruptible};
 use crate::generate::server_rules;
-use crate::runner::{DefaultSigning, RunConfig, glob_match, run_with_progress, run_with_snapshots};
+use crate::runner::{
+    DefaultSigning, RunConfig, glob_match, run_with_progress, run_with_snapshot_store,
+};
 use crate::server::{ReferenceServer, ServerOptions};
 use crate::snapshot::SnapshotStore;
 use crate::snapshot::file::ci_from_env;
@@ -240,8 +242,12 @@ async fn run_async(args: &RunArgs) -> u8 {
     let progress = CliProgress::new();
     let interrupts = watch_interrupts(progress.stop_flag(), Duration::from_millis(args.timeout_ms));
     let target = Interruptible::new(target, progress.stop_flag());
-    let (mut report, transcripts) = if args.snapshots.is_some() {
-        run_with_snapshots(&target, &world, &config, &progress).await
+    let store = args
+        .snapshots
+        .as_ref()
+        .map(|dir| SnapshotStore::new(dir, args.update_snapshots, ci_from_env()));
+    let (mut report, transcripts) = if let Some(store) = &store {
+        run_with_snapshot_store(&target, &world, &config, &progress, store).await
     } else {
         (
             run_with_progress(&target, &world, &config, &progress).await,
@@ -259,9 +265,8 @@ async fn run_async(args: &RunArgs) -> u8 {
     }
 
     let mut snapshots = Vec::new();
-    if let Some(dir) = &args.snapshots {
+    if let Some(store) = &store {
         if !report.interrupted {
-            let store = SnapshotStore::new(dir, args.update_snapshots, ci_from_env());
             for transcript in &transcripts {
                 match store.check(transcript) {
                     Ok(status) => snapshots.push((transcript.rule, status)),

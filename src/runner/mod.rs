@@ -16,8 +16,8 @@ pub use evidence::{
 pub use known_failures::{KnownFailure, KnownFailures, LedgerError, LedgerFinding, today};
 pub use result::{Counterexample, RuleReport, RuleStatus, RunReport};
 pub use run::{
-    NoProgress, Progress, run, run_with_progress, run_with_snapshots, signed_request,
-    signed_request_with,
+    NoProgress, Progress, run, run_with_progress, run_with_snapshot_store, run_with_snapshots,
+    signed_request, signed_request_with,
 };
 pub use sequence::{
     DeploymentSequence, ReferenceFactory, SequenceTest, TargetFactory, TargetUnderTest,

@@ -20,7 +20,7 @@ use crate::runner::config::RunConfig;
 use crate::runner::evidence::{self, AnswerClass, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::runner::signing::{Credentials, DefaultSigning};
-use crate::snapshot::{self, Exchange, Transcript};
+use crate::snapshot::{self, Exchange, RuleExemplars, SnapshotStore, Transcript};
 use crate::target::Target;
 use crate::world::World;
 
@@ -216,7 +216,7 @@ pub async fn run_with_progress(
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> RunReport {
-    run_keeping_state(target, world, config, progress, false)
+    run_keeping_state(target, world, config, progress, Exemplars::None)
         .await
         .0
 }
@@ -250,8 +250,53 @@ pub async fn run_with_snapshots(
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> (RunReport, Vec<Transcript>) {
-    let (report, _, transcripts) = run_keeping_state(target, world, config, progress, true).await;
+    let (report, _, transcripts) =
+        run_keeping_state(target, world, config, progress, Exemplars::Found).await;
     (report, transcripts)
+}
+
+/// [`run_with_snapshots`] with the exemplars kept in the snapshot folder between runs
+/// ([`SnapshotStore::exemplars`]): what `run --snapshots DIR` does. The transcripts are the
+/// same; only the time to find the exemplars is saved once the folder holds them.
+///
+/// ```
+/// use opsworks_conformance::runner::{NoProgress, RunConfig, run_with_snapshot_store};
+/// use opsworks_conformance::snapshot::SnapshotStore;
+/// use opsworks_conformance::target::{ReferenceTarget, block_on};
+/// use opsworks_conformance::world::World;
+///
+/// let dir = std::env::temp_dir().join(format!("doc-exemplars-{}", std::process::id()));
+/// let store = SnapshotStore::new(&dir, false, false);
+/// let world = World::bundled();
+/// let config = RunConfig::default().with_cases(100).only("S-UNIQUE-ID");
+/// let target = ReferenceTarget::new(world.clone());
+/// let (_, first) = block_on(run_with_snapshot_store(&target, &world, &config, &NoProgress, &store));
+/// let (_, again) = block_on(run_with_snapshot_store(&target, &world, &config, &NoProgress, &store));
+/// assert_eq!(first[0].text.lines().count(), again[0].text.lines().count());
+/// assert!(dir.join(".exemplars.json").exists());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub async fn run_with_snapshot_store(
+    target: &dyn Target,
+    world: &World,
+    config: &RunConfig,
+    progress: &dyn Progress,
+    store: &SnapshotStore,
+) -> (RunReport, Vec<Transcript>) {
+    let (report, _, transcripts) =
+        run_keeping_state(target, world, config, progress, Exemplars::Kept(store)).await;
+    (report, transcripts)
+}
+
+/// Where a run takes the exemplars it sends before its cases from.
+#[derive(Clone, Copy)]
+pub(crate) enum Exemplars<'a> {
+    /// No snapshots: none are sent.
+    None,
+    /// Found for this run.
+    Found,
+    /// Kept in a snapshot folder between runs.
+    Kept(&'a SnapshotStore),
 }
 
 /// [`run_with_progress`], also giving back the world the oracle holds the target to be in at
@@ -261,7 +306,7 @@ pub(crate) async fn run_keeping_state(
     world: &World,
     config: &RunConfig,
     progress: &dyn Progress,
-    snapshots: bool,
+    snapshots: Exemplars<'_>,
 ) -> (RunReport, World, Vec<Transcript>) {
     let selected: Vec<RuleId> = server_rules()
         .into_iter()
@@ -299,10 +344,16 @@ pub(crate) async fn run_keeping_state(
         evidence: Evidence::default(),
     };
     gate.probe().await;
-    let transcripts = if snapshots {
-        gate.exemplars().await
-    } else {
-        Vec::new()
+    let transcripts = match snapshots {
+        Exemplars::None => Vec::new(),
+        Exemplars::Found => {
+            let found = snapshot::exemplars(world, &selected);
+            gate.exemplars(found).await
+        }
+        Exemplars::Kept(store) => {
+            let found = store.exemplars(world, &selected);
+            gate.exemplars(found).await
+        }
     };
     let mut interrupted = gate.run_cases(&mut stream).await;
     drop(stream);
@@ -596,9 +647,9 @@ impl<'a> Gate<'a> {
 
     /// Sends the exemplars of the selected rules, in catalogue order, and makes their
     /// transcripts. Not judged nor counted; the session follows their effects.
-    async fn exemplars(&mut self) -> Vec<Transcript> {
+    async fn exemplars(&mut self, sets: Vec<RuleExemplars>) -> Vec<Transcript> {
         let mut transcripts = Vec::new();
-        for set in snapshot::exemplars(self.world, self.rules) {
+        for set in sets {
             let mut exchanges = Vec::new();
             for exemplar in &set.exemplars {
                 for case in &exemplar.cases {
@@ -1410,7 +1461,7 @@ mod tests {
             &world,
             &config,
             &NoProgress,
-            false,
+            Exemplars::None,
         ));
         let failed: Vec<RuleId> = report
             .rules

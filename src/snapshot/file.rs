@@ -112,6 +112,22 @@ impl SnapshotStore {
         }
     }
 
+    /// The exemplars of `rules` in `world` ([`exemplars`](crate::snapshot::exemplars)), kept
+    /// in the folder's `.exemplars.json` between runs: read from it when it holds them for this
+    /// world, these rules and this build's generators, else found and written there (not with
+    /// `ci` unless `update`: then nothing is written). A missing or stale file only costs the
+    /// time to find them again (about a tenth of a second for every rule); it may be deleted at
+    /// any time, and committed with the `.snap` files so that CI runs read it.
+    #[must_use]
+    pub fn exemplars(
+        &self,
+        world: &crate::world::World,
+        rules: &[crate::contract::RuleId],
+    ) -> Vec<crate::snapshot::RuleExemplars> {
+        let write = self.update || !self.ci;
+        crate::snapshot::cache::exemplars_cached(&self.dir, world, rules, write)
+    }
+
     /// The file of a rule's snapshot.
     #[must_use]
     pub fn path(&self, transcript: &Transcript) -> PathBuf {

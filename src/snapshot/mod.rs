@@ -15,6 +15,7 @@
 //! [`file`](mod@file) writes and compares them as insta `.snap` files (`run --snapshots DIR`);
 //! [`conformance_tests!`](crate::conformance_tests) asserts them with insta itself.
 
+mod cache;
 pub mod file;
 
 use std::collections::{BTreeMap, BTreeSet};
