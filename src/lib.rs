@@ -39,6 +39,7 @@ pub mod cli;
 pub mod client;
 pub mod conformance;
 pub mod contract;
+mod date;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzing;
 pub mod generate;
