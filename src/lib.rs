@@ -21,6 +21,9 @@
 //! assert!(!verdict.allows(&Outcome::Success));
 //! ```
 //!
+//! The common items (world, targets, a run and its report, rule ids, the two judgements,
+//! [`Conformance`]) are in one import: `use opsworks_conformance::prelude::*;` ([`prelude`]).
+//!
 //! ## Concepts
 //! - **Rule** ([`contract::Rule`]): an id such as `V-APP-REQUIRED`, a severity (MUST, SHOULD,
 //!   MAY), a group and a source. [`contract::CATALOGUE`] holds all of them.
@@ -44,6 +47,7 @@ mod date;
 pub mod fuzzing;
 pub mod generate;
 pub mod oracle;
+pub mod prelude;
 pub mod report;
 pub mod runner;
 #[cfg(feature = "server")]
