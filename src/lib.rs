@@ -43,6 +43,8 @@ pub mod contract;
 pub mod fuzzing;
 pub mod generate;
 pub mod oracle;
+#[cfg(feature = "sdk")]
+pub mod provision;
 pub mod report;
 pub mod runner;
 #[cfg(feature = "server")]
