@@ -731,6 +731,15 @@ mod cli {
         for received in received.iter().skip(start).take(calls.len()) {
             assert_eq!(received.verified_key.as_deref(), Some(KEY), "{received:?}");
         }
+        // The run's own requests are signed with the profile's key too.
+        let deployments: Vec<&Received> = received
+            .iter()
+            .filter(|received| received.operation == "CreateDeployment")
+            .collect();
+        assert!(deployments.len() >= 250, "{}", deployments.len());
+        for received in deployments {
+            assert_eq!(received.verified_key.as_deref(), Some(KEY), "{received:?}");
+        }
 
         // Discovery of a provisioned world (no cleanup) writes the same world file.
         let provisioned_out = dir.path("provisioned.json");
