@@ -159,6 +159,13 @@ impl ProvisionReport {
                             None => reasons.push((&remaining.reason, 1)),
                         }
                     }
+                    // In the order of deletion, the target's answers before the calls not sent.
+                    reasons.sort_by_key(|(reason, _)| {
+                        let rank = ["DeleteApp", "DeleteInstance", "DeleteLayer", "DeleteStack"]
+                            .iter()
+                            .position(|operation| reason.starts_with(operation));
+                        (rank, reason.contains(" not sent: "))
+                    });
                     for (reason, count) in reasons {
                         let _ = writeln!(out, "  {count} x {reason}");
                     }
