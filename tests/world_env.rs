@@ -44,13 +44,12 @@ fn the_secret_is_read_from_the_variable() {
 #[test]
 fn a_variable_that_cannot_be_used_is_refused_naming_it_without_its_value() {
     let text = user_world(r#"{"env": "DEPLOYER_SECRET"}"#);
-    let cases: [(Box<dyn Fn(&str) -> Option<OsString>>, &str); 3] = [
-        (Box::new(env_of("DEPLOYER_SECRET", None)), "it is not set"),
-        (Box::new(env_of("DEPLOYER_SECRET", Some(""))), "it is empty"),
-        (Box::new(env_of("OTHER", Some(SECRET))), "it is not set"),
-    ];
-    for (env, found) in cases {
-        let error = World::from_json_with_env(&text, env).expect_err("refused");
+    for (name, value, found) in [
+        ("DEPLOYER_SECRET", None, "it is not set"),
+        ("DEPLOYER_SECRET", Some(""), "it is empty"),
+        ("OTHER", Some(SECRET), "it is not set"),
+    ] {
+        let error = World::from_json_with_env(&text, env_of(name, value)).expect_err("refused");
         assert_eq!(error.member(), Some("Users[1].SecretAccessKey.env"));
         assert_eq!(
             error.to_string(),
