@@ -15,7 +15,7 @@ const INSTANCE_TYPE: &str = "t2.micro";
 /// use opsworks_conformance::provision::WorldPlan;
 /// let plan = WorldPlan::default();
 /// assert_eq!(plan.stacks.len(), 3);
-/// assert_eq!(plan.calls(), 21);
+/// assert_eq!(plan.calls(), 20);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorldPlan {
