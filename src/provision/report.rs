@@ -331,3 +331,81 @@ pub fn explain_discovered(report: &mut RunReport, world: &World) {
     }
     report.groups.retain(|group| !group.rules.is_empty());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{RunConfig, run};
+    use crate::target::{ReferenceTarget, block_on};
+
+    /// A discovered world says `Versions: 1`; the target stores more, so it accepts rollbacks:
+    /// V-ROLLBACK-DEPTH, warned by the run, is not applicable once explained, and the rules the
+    /// world cannot exercise say why.
+    #[test]
+    fn a_discovered_world_does_not_hold_accepted_rollbacks_against_the_target() {
+        let target_world = World::from_json(
+            r#"{"Stacks":[{"StackId":"s1","Apps":[{"AppId":"a1","Type":"php","Versions":5}],
+                "Layers":[{"LayerId":"l1"}],"Instances":[{"InstanceId":"i1","LayerIds":["l1"]}]}]}"#,
+        )
+        .unwrap();
+        let mut discovered = target_world.clone();
+        discovered.stacks[0].apps[0].versions = 1;
+        let target = ReferenceTarget::new(target_world);
+        let mut report = block_on(run(
+            &target,
+            &discovered,
+            &RunConfig::default().with_seed(3).with_cases(600),
+        ));
+        let status = |report: &RunReport, id| report.rule(id).map(|rule| rule.status);
+        assert_eq!(
+            status(&report, rules::V_ROLLBACK_DEPTH),
+            Some(RuleStatus::Warned)
+        );
+
+        explain_discovered(&mut report, &discovered);
+        let rollback = report.rule(rules::V_ROLLBACK_DEPTH).unwrap();
+        assert_eq!(rollback.status, RuleStatus::NotApplicable);
+        assert_eq!(rollback.note.as_deref(), Some(VERSIONS_UNKNOWN));
+        assert!(rollback.counterexample.is_none());
+        assert!(
+            report
+                .groups
+                .iter()
+                .all(|group| !group.rules.contains(&rules::V_ROLLBACK_DEPTH))
+        );
+        let permission = report.rule(rules::A_PERMISSION).unwrap();
+        assert_eq!(permission.status, RuleStatus::NotApplicable);
+        assert_eq!(
+            permission.note.as_deref(),
+            Some("the discovered world has no users (Describe* answers show no keys)")
+        );
+        // The other rules are untouched: the target is the reference implementation.
+        assert_eq!(report.count(RuleStatus::Failed), 0);
+        assert!(report.passed());
+    }
+
+    /// A rule the discovered world offers no case for names what the world has.
+    #[test]
+    fn a_rule_the_discovered_world_cannot_exercise_says_what_the_world_has() {
+        let world = World::from_json(r#"{"Stacks":[{"StackId":"s1"}]}"#).unwrap();
+        let target = ReferenceTarget::new(world.clone());
+        let mut report = block_on(run(&target, &world, &RunConfig::default().with_cases(300)));
+        let before = report.rule(rules::M_MIGRATE_NON_RAILS).unwrap().clone();
+        assert_eq!(before.status, RuleStatus::NotApplicable);
+        explain_discovered(&mut report, &world);
+        let after = report.rule(rules::M_MIGRATE_NON_RAILS).unwrap();
+        assert_eq!(
+            after.note,
+            Some(format!(
+                "{}: the discovered world has 1 stacks, 0 apps, 0 layers, 0 instances",
+                before.note.unwrap_or_default()
+            ))
+        );
+        // Rules that were judged keep their status and note.
+        let judged = report.rule(rules::N_STACK).unwrap();
+        assert_eq!(
+            (judged.status, judged.note.as_deref()),
+            (RuleStatus::Passed, None)
+        );
+    }
+}
