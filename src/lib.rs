@@ -48,6 +48,8 @@ pub mod fuzzing;
 pub mod generate;
 pub mod oracle;
 pub mod prelude;
+#[cfg(feature = "sdk")]
+pub mod provision;
 pub mod report;
 pub mod runner;
 #[cfg(feature = "server")]

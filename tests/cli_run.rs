@@ -834,10 +834,20 @@ fn requests_are_signed_by_default_with_the_environments_key_or_the_test_key() {
         "--junit",
         &text(&junit),
     ];
+    // No shared profile either (the machine's ~/.aws is not read).
     let no_env = [
         ("AWS_ACCESS_KEY_ID", None),
         ("AWS_SECRET_ACCESS_KEY", None),
         ("AWS_SESSION_TOKEN", None),
+        ("AWS_PROFILE", None),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            Some("/nonexistent/opsworks-conformance/credentials"),
+        ),
+        (
+            "AWS_CONFIG_FILE",
+            Some("/nonexistent/opsworks-conformance/config"),
+        ),
     ];
 
     // No key in the environment: the fixed test key, for every request of the run.

@@ -8,11 +8,18 @@
 //! moto (moto runs under `tests/fixtures/moto/server.py`, which records every `X-Amz-Target`),
 //! and that the world is intact afterwards (Describe* through boto3).
 //!
+//! `run --provision --cleanup` (issue 21) needs no world file: the gate creates the world
+//! through moto's Create* operations, the world file it writes is what moto's Describe* answers
+//! show, the run's requests between provisioning and cleanup are CreateDeployment requests
+//! only, and every resource is reported left (moto 4.2.14 implements no Delete*); `run
+//! --discover` of the same stacks writes the same world file.
+//!
 //! Needs a Python with `moto[server]==4.2.14`, `boto3==1.40.18` and `botocore==1.40.18`:
 //! `OPSWORKS_CONFORMANCE_MOTO_PYTHON`, else `$TMPDIR/opsworks-conformance-moto/bin/python`
 //! (where `.ci/run` installs it). Without one the tests panic, saying so.
 #![cfg(feature = "cli")]
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -171,18 +178,29 @@ struct Gate {
     report: Value,
 }
 
-/// `opsworks-conformance run` against `url`, without credentials in its environment (so it
-/// signs with the fixed test key).
+/// `opsworks-conformance run` against `url`, without credentials in its environment or a
+/// shared profile (so it signs with the fixed test key).
 fn gate(url: &str, world: &Path, json: &Path, extra: &[&str]) -> Gate {
+    gate_with(url, &["--world".into(), world.into()], json, extra)
+}
+
+/// [`gate`] with other arguments than `--world`.
+fn gate_with(url: &str, args: &[OsString], json: &Path, extra: &[&str]) -> Gate {
     let output = Command::new(BINARY)
-        .args(["run", "--endpoint", url, "--seed", "16", "--world"])
-        .arg(world)
+        .args(["run", "--endpoint", url, "--seed", "16"])
+        .args(args)
         .arg("--json")
         .arg(json)
         .args(extra)
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            json.with_extension("no-credentials"),
+        )
+        .env("AWS_CONFIG_FILE", json.with_extension("no-config"))
         .stdin(Stdio::null())
         .output()
         .expect("the gate runs");
@@ -349,4 +367,262 @@ fn moto_unsigned_is_s3_and_the_report_says_so() {
         1,
         "one counterexample for the group\n{context}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// --provision, --cleanup, --discover (issue 21)
+// ---------------------------------------------------------------------------------------------
+
+/// What `world.py describe` prints, as the world file's shape: per stack (sorted by id) its
+/// apps' ids and types, its layers' ids, its instances' ids and layers, all sorted.
+fn described(python: &Path, url: &str) -> Value {
+    let text = boto3(python, &["describe", url]);
+    let state: Value = serde_json::from_str(&text).expect("world.py prints JSON");
+    let sorted = |mut items: Vec<Value>| {
+        items.sort_by_key(|item| item.to_string());
+        Value::Array(items)
+    };
+    Value::Array(
+        state
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|stack| {
+                serde_json::json!({
+                    "StackId": stack["StackId"],
+                    "Apps": sorted(stack["Apps"].as_array().into_iter().flatten()
+                        .map(|app| serde_json::json!([app[0], app[2]])).collect()),
+                    "Layers": sorted(stack["Layers"].as_array().into_iter().flatten()
+                        .map(|layer| layer[0].clone()).collect()),
+                    "Instances": sorted(stack["Instances"].as_array().into_iter().flatten()
+                        .map(|instance| {
+                            let mut layers: Vec<Value> = instance[1].as_array().cloned().unwrap_or_default();
+                            layers.sort_by_key(|layer| layer.to_string());
+                            serde_json::json!([instance[0], layers])
+                        }).collect()),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The same shape from a world file.
+fn world_shape(world: &opsworks_conformance::world::World) -> Value {
+    let mut stacks: Vec<Value> = world
+        .stacks
+        .iter()
+        .map(|stack| {
+            let mut apps: Vec<Value> = stack
+                .apps
+                .iter()
+                .map(|app| serde_json::json!([app.app_id, app.app_type.as_str()]))
+                .collect();
+            apps.sort_by_key(|item| item.to_string());
+            let mut layers: Vec<Value> = stack
+                .layers
+                .iter()
+                .map(|layer| Value::from(layer.layer_id.clone()))
+                .collect();
+            layers.sort_by_key(|item| item.to_string());
+            let mut instances: Vec<Value> = stack
+                .instances
+                .iter()
+                .map(|instance| {
+                    let mut layers = instance.layer_ids.clone();
+                    layers.sort();
+                    serde_json::json!([instance.instance_id, layers])
+                })
+                .collect();
+            instances.sort_by_key(|item| item.to_string());
+            serde_json::json!({
+                "StackId": stack.stack_id, "Apps": apps, "Layers": layers, "Instances": instances,
+            })
+        })
+        .collect();
+    stacks.sort_by_key(|stack| stack["StackId"].to_string());
+    Value::Array(stacks)
+}
+
+/// The operations of a JSON list of calls (`provisioning.calls`).
+fn operations_of(calls: &Value) -> Vec<String> {
+    calls
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|call| call["operation"].as_str())
+        .map(|operation| format!("OpsWorks_20130218.{operation}"))
+        .collect()
+}
+
+/// `run --provision --cleanup` against moto needs no world file: the world is created through
+/// moto's Create* operations (the same world moto's Describe* answers then show), the run finds
+/// moto's missing CreateDeployment (P-NO-SERVER-ERROR), and cleanup lists every resource, since
+/// moto implements no Delete*. Then `run --discover` of those stacks writes the same world
+/// file, with Describe* calls only.
+fn provision_against_moto(service: Option<&str>) {
+    let python = moto_python();
+    let dir = TempDir::new("moto-provision");
+    let moto = Moto::start(&python, service, dir.path("targets.txt"));
+    let world_out = dir.path("world.json");
+    let run = gate_with(
+        &moto.url,
+        &[
+            "--provision".into(),
+            "--cleanup".into(),
+            "--world-out".into(),
+            world_out.clone().into(),
+        ],
+        &dir.path("report.json"),
+        &["--cases", "400"],
+    );
+    // What reached moto during the run (before the Describe* calls of world.py below).
+    let mut sent = moto.targets();
+    let report = &run.report;
+    let context = format!("mode {service:?}\n{}", run.stdout);
+    assert_eq!(run.code, Some(1), "{context}");
+    assert_eq!(status(report, "P-NO-SERVER-ERROR"), "failed", "{context}");
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some(format!("opsworks-conformance: {} (seed 16)", moto.url).as_str()),
+        "{context}"
+    );
+
+    // The world written is the one moto holds.
+    let world = opsworks_conformance::world::World::from_file(&world_out).expect("a world file");
+    assert_eq!(world.stacks.len(), 3, "{context}");
+    assert!(world.users.is_empty());
+    assert_eq!(
+        world_shape(&world),
+        described(&python, &moto.url),
+        "{context}"
+    );
+
+    // The report lists the calls; moto deleted nothing, and every resource is listed as left.
+    let provisioning = &report["provisioning"];
+    assert_eq!(provisioning["mode"], "provisioned");
+    let created = provisioning["created"].as_array().map_or(0, Vec::len);
+    assert_eq!(created, 20, "{context}");
+    assert_eq!(
+        provisioning["cleanup"]["deleted"],
+        serde_json::json!([]),
+        "{context}"
+    );
+    let remaining = provisioning["cleanup"]["remaining"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(remaining.len(), created, "{context}");
+    assert_eq!(provisioning["left"].as_array().map_or(0, Vec::len), created);
+    for left in &remaining {
+        let reason = left["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("DeleteApp: HTTP 500")
+                || reason.starts_with("DeleteInstance: HTTP 500")
+                || reason.starts_with("DeleteLayer: HTTP 500")
+                || reason.starts_with("DeleteLayer not sent: an instance of its stack is left")
+                || reason.starts_with("DeleteStack not sent: "),
+            "{left}"
+        );
+    }
+    assert!(
+        run.stdout.contains("cleanup: 0 of 20 resources deleted"),
+        "{context}"
+    );
+    assert_eq!(run.stdout.matches("\n  left: ").count(), 20, "{context}");
+
+    // What reached moto: the provisioning calls, then only CreateDeployment (or names the API
+    // does not have), then the cleanup calls, exactly as the report lists them.
+    // (After the reachability check: one POST without headers.)
+    assert_eq!(
+        sent.first().map(String::as_str),
+        Some("-"),
+        "mode {service:?}"
+    );
+    sent.remove(0);
+    let calls = operations_of(&provisioning["calls"]);
+    let cleanup = operations_of(&provisioning["cleanup"]["calls"]);
+    assert_eq!(sent[..calls.len()], calls[..], "mode {service:?}");
+    assert_eq!(
+        sent[sent.len() - cleanup.len()..],
+        cleanup[..],
+        "mode {service:?}"
+    );
+    let operations = api_operations(&python);
+    for target in &sent[calls.len()..sent.len() - cleanup.len()] {
+        for name in target.split(',').map(str::trim) {
+            assert!(
+                name == "OpsWorks_20130218.CreateDeployment"
+                    || !operations.iter().any(|op| op == name),
+                "the run sent {name:?} ({target:?}), mode {service:?}"
+            );
+        }
+    }
+
+    // Discovery of the provisioned stacks gives the same world file, with Describe* only.
+    let already = moto.targets().len();
+    let discovered_out = dir.path("discovered.json");
+    let mut args: Vec<OsString> = vec!["--discover".into()];
+    args.extend(
+        world
+            .stacks
+            .iter()
+            .map(|stack| OsString::from(&stack.stack_id)),
+    );
+    args.extend(["--world-out".into(), discovered_out.clone().into()]);
+    let run = gate_with(
+        &moto.url,
+        &args,
+        &dir.path("discovered.report.json"),
+        &["--cases", "200"],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&discovered_out).expect("written"),
+        std::fs::read_to_string(&world_out).expect("written"),
+        "mode {service:?}"
+    );
+    let provisioning = &run.report["provisioning"];
+    assert_eq!(provisioning["mode"], "discovered");
+    let describes = operations_of(&provisioning["calls"]);
+    assert_eq!(describes.len(), 1 + 3 * 3);
+    let mut sent = moto.targets().split_off(already);
+    assert_eq!(
+        sent.first().map(String::as_str),
+        Some("-"),
+        "mode {service:?}"
+    );
+    sent.remove(0);
+    assert_eq!(sent[..describes.len()], describes[..]);
+    for target in &sent[describes.len()..] {
+        for name in target.split(',').map(str::trim) {
+            assert!(
+                name == "OpsWorks_20130218.CreateDeployment"
+                    || !operations.iter().any(|op| op == name),
+                "the discovery run sent {name:?}, mode {service:?}"
+            );
+        }
+    }
+    // moto's DescribeApps answers hold `Environment` as an object, which aws-sdk-opsworks cannot
+    // read: the report says the ids were read from the JSON.
+    assert!(
+        provisioning["notes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|note| note
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("DescribeApps of stack ")),
+        "{provisioning}"
+    );
+}
+
+#[test]
+fn moto_opsworks_only_provision_cleanup_discover() {
+    provision_against_moto(Some("opsworks"));
+}
+
+#[test]
+fn moto_all_services_provision_cleanup_discover() {
+    provision_against_moto(None);
 }

@@ -39,7 +39,38 @@ pub fn finish_with_snapshots(
     region: &str,
     snapshots: &[(RuleId, SnapshotStatus)],
 ) -> u8 {
+    finish_with_additions(
+        report,
+        ledger,
+        paths,
+        region,
+        snapshots,
+        &ReportAdditions::default(),
+    )
+}
+
+/// What a run adds to its reports from outside the runner (`run --provision`'s calls and
+/// cleanup, for example).
+#[derive(Debug, Clone, Default)]
+pub struct ReportAdditions {
+    /// Printed right after the human report's verdict.
+    pub human: String,
+    /// Members added to the top level of the JSON report.
+    pub json: Vec<(String, serde_json::Value)>,
+}
+
+/// [`finish_with_snapshots`], with [`ReportAdditions`] in the human and JSON reports.
+#[must_use]
+pub fn finish_with_additions(
+    report: &RunReport,
+    ledger: &KnownFailures,
+    paths: &ReportPaths,
+    region: &str,
+    snapshots: &[(RuleId, SnapshotStatus)],
+    additions: &ReportAdditions,
+) -> u8 {
     print!("{}", human_report(report, region));
+    print!("{}", additions.human);
     let today = today();
     let mut code = if report.interrupted {
         if !ledger.entries().is_empty() {
@@ -72,6 +103,11 @@ pub fn finish_with_snapshots(
             .map(|(rule, status)| (*rule, status.as_str()))
             .collect();
         with_snapshot_statuses(&mut json, &statuses);
+        if let serde_json::Value::Object(object) = &mut json {
+            for (name, value) in &additions.json {
+                object.insert(name.clone(), value.clone());
+            }
+        }
         let text = match serde_json::to_string_pretty(&json) {
             Ok(text) => text,
             Err(error) => format!("{{\"error\":\"{error}\"}}"),

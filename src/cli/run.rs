@@ -101,6 +101,24 @@ pub struct RunArgs {
     /// the SDK cannot express are not sent, and rules only they exercise are not applicable).
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Via::Http)]
     pub via: Via,
+    /// Create the world through the target's own OpsWorks API (CreateStack, CreateLayer,
+    /// CreateApp, CreateInstance, signed with the gate's key) instead of reading a world file;
+    /// the calls are listed in the report. Needs --endpoint and the `sdk` feature.
+    #[arg(long, requires = "endpoint", conflicts_with_all = ["world", "discover"])]
+    pub provision: bool,
+    /// With --provision: after the run, delete what was created (DeleteApp, DeleteInstance,
+    /// DeleteLayer, DeleteStack; nothing else); the report lists what the target could not
+    /// delete.
+    #[arg(long, requires = "provision")]
+    pub cleanup: bool,
+    /// Read the world from the target's Describe* answers for these stacks (their apps, layers
+    /// and instances; nothing is created or changed). Needs --endpoint and the `sdk` feature.
+    #[arg(long, value_name = "STACK_ID", num_args = 1.., requires = "endpoint", conflicts_with = "world")]
+    pub discover: Vec<String>,
+    /// Write the world the run used to PATH, as a world file (a world with users is not
+    /// written: their secrets stay where they are).
+    #[arg(long = "world-out", value_name = "PATH")]
+    pub world_out: Option<PathBuf>,
 }
 
 /// How `run` sends its cases (`--via`).
@@ -159,6 +177,21 @@ async fn run_async(args: &RunArgs) -> u8 {
         }
     }
 
+    // The gate's own key: a profile named by AWS_PROFILE that cannot be used stops the run.
+    if !args.unsigned || args.provision || !args.discover.is_empty() {
+        if let Err(error) = crate::runner::Credentials::from_chain() {
+            eprintln!("error: {error}");
+            return EXIT_ERROR;
+        }
+    }
+    if args.world_out.is_some() && !world.users.is_empty() {
+        eprintln!(
+            "error: --world-out: expected a world without users, found {} users (their secrets are not written to files)",
+            world.users.len()
+        );
+        return EXIT_ERROR;
+    }
+
     // Without --endpoint: the built-in reference server, on 127.0.0.1.
     let mut server = None;
     let url = match &args.endpoint {
@@ -198,6 +231,34 @@ async fn run_async(args: &RunArgs) -> u8 {
     if let Err(failure) = target.probe().await {
         eprintln!("error: expected an HTTP server at {url}, found {failure}");
         return EXIT_ERROR;
+    }
+    // --provision, --discover: the world from the target's own API.
+    #[cfg(feature = "sdk")]
+    let mut provisioning = None;
+    #[cfg(feature = "sdk")]
+    let world = match provisioned_world(args, &url).await {
+        Ok(Some((provided, provided_world))) => {
+            provisioning = Some(provided);
+            provided_world
+        }
+        Ok(None) => world,
+        Err(code) => return code,
+    };
+    #[cfg(not(feature = "sdk"))]
+    if args.provision || !args.discover.is_empty() {
+        eprintln!(
+            "error: --provision and --discover need the `sdk` feature, which this build of opsworks-conformance does not have"
+        );
+        return EXIT_ERROR;
+    }
+    if let (Some(path), false) = (&args.world_out, args.provision || !args.discover.is_empty()) {
+        if let Err(error) = std::fs::write(path, world.to_json_pretty() + "\n") {
+            eprintln!(
+                "error: expected to write the world to {}, found {error}",
+                path.display()
+            );
+            return EXIT_ERROR;
+        }
     }
 
     // Whether the target was given up on after too many timeouts (and after how many), read
@@ -264,6 +325,17 @@ async fn run_async(args: &RunArgs) -> u8 {
         ));
     }
 
+    #[cfg_attr(not(feature = "sdk"), allow(unused_mut))]
+    let mut additions = crate::cli::ReportAdditions::default();
+    #[cfg(feature = "sdk")]
+    if let Some(provisioning) = provisioning {
+        let provided = provisioning.finish(&mut report).await;
+        additions.human = provided.human();
+        additions
+            .json
+            .push(("provisioning".to_owned(), provided.to_json()));
+    }
+
     let mut snapshots = Vec::new();
     if let Some(store) = &store {
         if !report.interrupted {
@@ -281,7 +353,7 @@ async fn run_async(args: &RunArgs) -> u8 {
             }
         }
     }
-    let code = crate::cli::finish_with_snapshots(
+    let code = crate::cli::finish_with_additions(
         &report,
         &ledger,
         &crate::cli::ReportPaths {
@@ -290,11 +362,41 @@ async fn run_async(args: &RunArgs) -> u8 {
         },
         &args.region,
         &snapshots,
+        &additions,
     );
     if let Some(interrupts) = interrupts {
         interrupts.abort();
     }
     code
+}
+
+/// The world of `--provision` or `--discover` ([`crate::provision`]), written to `--world-out`;
+/// `None` without them; the exit code 2 (the reason printed) when it cannot be had.
+#[cfg(feature = "sdk")]
+async fn provisioned_world(
+    args: &RunArgs,
+    url: &str,
+) -> Result<Option<(crate::provision::GateProvisioning, World)>, u8> {
+    use crate::provision::{GateProvisioning, ProvisionConfig, WorldSource};
+    let source = if args.provision {
+        WorldSource::Provision {
+            cleanup: args.cleanup,
+        }
+    } else if !args.discover.is_empty() {
+        WorldSource::Discover(args.discover.clone())
+    } else {
+        return Ok(None);
+    };
+    let config = ProvisionConfig::new(url)
+        .with_region(args.region.clone())
+        .with_timeout(Duration::from_millis(args.timeout_ms));
+    match GateProvisioning::start(config, source, args.world_out.as_deref()).await {
+        Ok(provided) => Ok(Some(provided)),
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(EXIT_ERROR)
+        }
+    }
 }
 
 /// Installs the run's Ctrl-C handler: the first Ctrl-C (SIGINT) or SIGTERM sets `stop`, which

@@ -22,4 +22,6 @@ pub use run::{
 pub use sequence::{
     DeploymentSequence, ReferenceFactory, SequenceTest, TargetFactory, TargetUnderTest,
 };
-pub use signing::{Credentials, DefaultSigning, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
+pub use signing::{
+    Credentials, CredentialsError, DefaultSigning, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY,
+};

@@ -144,6 +144,20 @@ pub enum WorldError {
         /// The type found.
         found: String,
     },
+    /// A user's `SecretAccessKey` is read from an environment variable (`{"env": "VARIABLE"}`)
+    /// that is not set, is empty or is not UTF-8. The value never appears in the message.
+    #[error(
+        "world file: {member}: expected the environment variable {} to hold the secret access key, found {found}",
+        quoted(.variable)
+    )]
+    SecretVariable {
+        /// The member, such as `Users[0].SecretAccessKey.env`.
+        member: String,
+        /// The variable's name.
+        variable: String,
+        /// What was found: `it is not set`, `it is empty`, `a value that is not UTF-8`.
+        found: &'static str,
+    },
 }
 
 impl WorldError {
@@ -162,7 +176,8 @@ impl WorldError {
             | WorldError::UnknownStackInPolicy { member, .. }
             | WorldError::EmptyId { member }
             | WorldError::UnknownLevel { member, .. }
-            | WorldError::UnknownAppType { member, .. } => Some(member),
+            | WorldError::UnknownAppType { member, .. }
+            | WorldError::SecretVariable { member, .. } => Some(member),
         }
     }
 }

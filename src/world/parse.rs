@@ -33,7 +33,36 @@ impl World {
     /// # Errors
     /// A [`WorldError`] naming the member at fault when the text is not JSON, does not have the
     /// shape of a world file, or breaks one of the world's rules.
+    ///
+    /// A user's `SecretAccessKey` may be `{"env": "VARIABLE"}`: the secret is then read from
+    /// that environment variable now (see [`World::from_json_with_env`]).
     pub fn from_json(text: &str) -> Result<World, WorldError> {
+        World::from_json_with_env(text, |name| std::env::var_os(name))
+    }
+
+    /// [`World::from_json`], reading the secrets given as `{"env": "VARIABLE"}` through `env`
+    /// instead of the process's environment (`env(name)` is `None` when the variable is not
+    /// set). The secret's value never appears in an error.
+    ///
+    /// ```
+    /// use opsworks_conformance::world::World;
+    /// let text = r#"{"Users": [{"AccessKeyId": "AKIDDEPLOYER", "SecretAccessKey": {"env": "DEPLOYER_SECRET"}}]}"#;
+    /// let world = World::from_json_with_env(text, |name| {
+    ///     (name == "DEPLOYER_SECRET").then(|| "from-the-environment".into())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(world.users[0].secret_access_key, "from-the-environment");
+    /// let unset = World::from_json_with_env(text, |_| None).unwrap_err();
+    /// assert_eq!(unset.member(), Some("Users[0].SecretAccessKey.env"));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`World::from_json`], and [`WorldError::SecretVariable`] when a variable a secret is
+    /// read from is not set, empty or not UTF-8.
+    pub fn from_json_with_env(
+        text: &str,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<World, WorldError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text
             .bytes()
@@ -44,8 +73,9 @@ impl World {
                 "expected a JSON object, found no text".to_owned(),
             ));
         }
-        let node: Node = serde_json::from_str(text).map_err(syntax_error)?;
+        let mut node: Node = serde_json::from_str(text).map_err(syntax_error)?;
         check_world(&node)?;
+        resolve_secrets(&mut node, &env)?;
         let world: World =
             serde_json::from_value(node.into_value()).map_err(|error| WorldError::Json {
                 path: ROOT.to_owned(),
@@ -511,13 +541,34 @@ fn required_string<'a>(
     }
 }
 
-/// A member that must be a string and whose value is never shown.
+/// The member of a secret that names the environment variable holding it.
+const SECRET_ENV: &str = "env";
+
+/// A member that must be a string whose value is never shown, or `{"env": "VARIABLE"}`.
 fn required_secret(members: &[(String, Node)], path: &str, name: &str) -> Result<(), WorldError> {
+    let secret_path = member_path(path, name);
     match get(members, name) {
         Some(Node::String(_)) => Ok(()),
+        Some(node @ Node::Object(_)) => {
+            let reference = object(node, &secret_path, &[SECRET_ENV])?;
+            let variable = required_string(reference, &secret_path, SECRET_ENV)?;
+            if variable.is_empty() || variable.contains(['=', '\0']) {
+                return Err(json_error(
+                    &member_path(&secret_path, SECRET_ENV),
+                    format!(
+                        "expected the name of an environment variable, found {}",
+                        quoted(variable)
+                    ),
+                ));
+            }
+            Ok(())
+        }
         Some(other) => Err(json_error(
-            &member_path(path, name),
-            format!("expected a string, found {}", other.kind()),
+            &secret_path,
+            format!(
+                "expected a string or {{\"env\": \"VARIABLE\"}}, found {}",
+                other.kind()
+            ),
         )),
         None => Err(json_error(
             &member_path(path, name),
@@ -565,6 +616,60 @@ fn optional_strings(members: &[(String, Node)], path: &str, name: &str) -> Resul
                 format!("expected a string, found {}", item.describe()),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Replaces every user's `SecretAccessKey` given as `{"env": "VARIABLE"}` (the shape is
+/// checked already) with the variable's value, read through `env`.
+fn resolve_secrets(
+    node: &mut Node,
+    env: &impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<(), WorldError> {
+    let Node::Object(members) = node else {
+        return Ok(());
+    };
+    let Some(Node::Array(users)) = members
+        .iter_mut()
+        .find(|(name, _)| name == "Users")
+        .map(|(_, value)| value)
+    else {
+        return Ok(());
+    };
+    for (index, user) in users.iter_mut().enumerate() {
+        let Node::Object(user) = user else { continue };
+        let Some(secret) = user
+            .iter_mut()
+            .find(|(name, _)| name == "SecretAccessKey")
+            .map(|(_, value)| value)
+        else {
+            continue;
+        };
+        let Node::Object(reference) = secret else {
+            continue;
+        };
+        let Some(Node::String(variable)) = reference
+            .iter()
+            .find(|(name, _)| name == SECRET_ENV)
+            .map(|(_, value)| value)
+        else {
+            continue;
+        };
+        let problem = |found: &'static str| WorldError::SecretVariable {
+            member: format!("Users[{index}].SecretAccessKey.{SECRET_ENV}"),
+            variable: variable.clone(),
+            found,
+        };
+        let value = match env(variable) {
+            None => return Err(problem("it is not set")),
+            Some(value) => value
+                .into_string()
+                .map_err(|_| problem("a value that is not UTF-8"))?,
+        };
+        if value.is_empty() {
+            return Err(problem("it is empty"));
+        }
+        *secret = Node::String(value);
     }
     Ok(())
 }
