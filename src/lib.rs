@@ -44,6 +44,7 @@ pub mod fuzzing;
 pub mod generate;
 pub mod oracle;
 pub mod report;
+mod rules;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod server;

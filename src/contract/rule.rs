@@ -107,6 +107,7 @@ impl fmt::Display for Severity {
 /// The section of `RULES.md` a rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Group {
     /// `P-*`: wire protocol (awsJson1_1).
     Protocol,
@@ -150,8 +151,9 @@ pub enum Side {
     Client,
 }
 
-/// One entry of the rule catalogue.
+/// One entry of the rule catalogue (defined by its file under `src/rules/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Rule {
     /// The stable id.
     pub id: RuleId,
@@ -163,6 +165,32 @@ pub struct Rule {
     pub summary: &'static str,
     /// Where the rule comes from: `seed`, `model`, `smithy`, `stance`, or a combination.
     pub source: &'static str,
+    /// The rule's documentation, as the catalogue document (`docs/rules.md`) shows it.
+    #[serde(skip)]
+    pub doc: RuleDoc,
+    /// Whether the rule is judged across several requests (`S-UNIQUE-ID`,
+    /// `S-ERROR-NO-EFFECT`): a counterexample of it is a sequence, and a lone request of it
+    /// cannot be shrunk.
+    #[serde(skip)]
+    pub across_requests: bool,
+    /// What the world must offer for the rule to apply, said in a report when the rule was not
+    /// applicable (`"the world declares no users"`); `None` when any world offers cases.
+    #[serde(skip)]
+    pub needs: Option<&'static str>,
+}
+
+/// The documentation of a rule: the texts of its row in the catalogue's tables (Markdown) and
+/// why the rule is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleDoc {
+    /// When the rule applies: the condition column of the catalogue (for `M-*` rules, the
+    /// implementation-defined case).
+    pub condition: &'static str,
+    /// What a conforming answer is (for `V-*` and `N-*` rules, the error code of their table).
+    pub expected: &'static str,
+    /// Why: what in the sources makes the rule, and what breaks when it is broken.
+    pub why: &'static str,
 }
 
 impl Rule {

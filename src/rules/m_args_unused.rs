@@ -1,0 +1,39 @@
+//! `M-ARGS-UNUSED` (MAY): `Args` on a command that takes none.
+
+use super::prelude::*;
+
+/// The catalogue entry of `M-ARGS-UNUSED`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("M-ARGS-UNUSED"),
+    severity: Severity::May,
+    group: Group::ImplementationDefined,
+    summary: "Args on a command that takes none",
+    source: "catalogue",
+    doc: RuleDoc {
+        condition: "`Args` on a command that takes none",
+        expected: "implementation-defined: both behaviours pass, and the report records which",
+        why: "The sources do not say whether `Args` on a command that takes none is an error.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// The requests that exercise the rule.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    Some(
+        (f.plain()?, unused_args())
+            .prop_map(|(case, args)| {
+                let mut input = case.input.unwrap_or_default();
+                if let Some(command) = input.command.as_mut() {
+                    command.args = args;
+                }
+                Case::typed(
+                    case.rule,
+                    "Args on a command that takes none",
+                    input,
+                    case.signing,
+                )
+            })
+            .boxed(),
+    )
+}

@@ -1,0 +1,24 @@
+//! `N-LAYER` (MUST): an element of `LayerIds` names no layer of that stack (same note).
+
+use super::prelude::*;
+
+/// The catalogue entry of `N-LAYER`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("N-LAYER"),
+    severity: Severity::Must,
+    group: Group::Existence,
+    summary: "an element of LayerIds names no layer of that stack (same note) -> ResourceNotFoundException",
+    source: "model",
+    doc: RuleDoc {
+        condition: "an element of `LayerIds` names no layer of that stack (same note)",
+        expected: "`ResourceNotFoundException`",
+        why: "The model lists `ResourceNotFoundException`: every layer deployed to must be a layer of the stack.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// Valid requests with one layer id the stack does not have.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.missing_target(false)
+}

@@ -1,0 +1,51 @@
+//! `N-STACK` (MUST): `StackId` names no stack of the world.
+
+use super::prelude::*;
+
+/// The catalogue entry of `N-STACK`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("N-STACK"),
+    severity: Severity::Must,
+    group: Group::Existence,
+    summary: "StackId names no stack of the world -> ResourceNotFoundException",
+    source: "model",
+    doc: RuleDoc {
+        condition: "`StackId` names no stack of the world",
+        expected: "`ResourceNotFoundException`",
+        why: "The model lists `ResourceNotFoundException`: a deployment to a stack that does not exist cannot be created.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// The requests that exercise the rule.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    let stacks: Vec<String> = f
+        .world
+        .stacks
+        .iter()
+        .map(|s| s.stack_id.clone())
+        .collect();
+    let taken = stacks.clone();
+    let near = proptest::sample::select(stacks)
+        .prop_flat_map(|id| near_miss_id(&id))
+        .boxed();
+    let candidates = one_of![absent_id(taken.clone()), near]
+        .prop_filter("names no stack", move |id| !taken.contains(id));
+    Some(
+        (f.plain()?, candidates)
+            .prop_map(|(case, stack_id)| {
+                let mut input = case.input.unwrap_or_default();
+                input.stack_id = Some(stack_id);
+                input.instance_ids = None;
+                input.layer_ids = None;
+                Case::typed(
+                    case.rule,
+                    "unknown or near-miss StackId",
+                    input,
+                    case.signing,
+                )
+            })
+            .boxed(),
+    )
+}

@@ -1,0 +1,24 @@
+//! `V-CUSTOM-JSON` (MUST): `CustomJson` present and not valid JSON text (the RFC 8259 grammar; see M-JSON-LIMITS for what the grammar allows but a parser may refuse).
+
+use super::prelude::*;
+
+/// The catalogue entry of `V-CUSTOM-JSON`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("V-CUSTOM-JSON"),
+    severity: Severity::Must,
+    group: Group::Validation,
+    summary: "CustomJson present and not valid JSON text (the RFC 8259 grammar; see M-JSON-LIMITS for what the grammar allows but a parser may refuse) -> ValidationException",
+    source: "seed",
+    doc: RuleDoc {
+        condition: "`CustomJson` present and not valid JSON text (the RFC 8259 grammar; see M-JSON-LIMITS for what the grammar allows but a parser may refuse)",
+        expected: "`ValidationException`",
+        why: "The documentation says `CustomJson` is a JSON string in a given format; text that is not JSON cannot override stack configuration.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// Valid requests whose `CustomJson` is no JSON text.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.custom_json(invalid_custom_json().boxed(), "invalid JSON text")
+}

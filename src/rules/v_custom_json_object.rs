@@ -1,0 +1,24 @@
+//! `V-CUSTOM-JSON-OBJECT` (SHOULD): `CustomJson` valid JSON but not an object.
+
+use super::prelude::*;
+
+/// The catalogue entry of `V-CUSTOM-JSON-OBJECT`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("V-CUSTOM-JSON-OBJECT"),
+    severity: Severity::Should,
+    group: Group::Validation,
+    summary: "CustomJson valid JSON but not an object -> ValidationException",
+    source: "seed (\"in the following format\")",
+    doc: RuleDoc {
+        condition: "`CustomJson` valid JSON but not an object",
+        expected: "`ValidationException`",
+        why: "The documentation shows `CustomJson` as an object of attributes; another JSON value overrides nothing.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// Valid requests whose `CustomJson` is JSON but not an object.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.custom_json(non_object_custom_json().boxed(), "JSON but not an object")
+}

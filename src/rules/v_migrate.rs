@@ -1,0 +1,24 @@
+//! `V-MIGRATE` (SHOULD): `deploy` whose `Args.migrate` is present and not exactly `["true"]` or `["false"]`.
+
+use super::prelude::*;
+
+/// The catalogue entry of `V-MIGRATE`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("V-MIGRATE"),
+    severity: Severity::Should,
+    group: Group::Validation,
+    summary: "deploy whose Args.migrate is present and not exactly [\"true\"] or [\"false\"] -> ValidationException",
+    source: "seed",
+    doc: RuleDoc {
+        condition: "`deploy` whose `Args.migrate` is present and not exactly `[\"true\"]` or `[\"false\"]`",
+        expected: "`ValidationException`",
+        why: "The documentation: `migrate` is set to `true` or `false`.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// `deploy` with a `migrate` value other than `["true"]` or `["false"]`, on a rails app where there is one.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.migrate(true)
+}

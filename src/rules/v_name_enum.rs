@@ -1,0 +1,35 @@
+//! `V-NAME-ENUM` (MUST): `Command.Name` is not exactly (case-sensitive) one of the 12 names.
+
+use super::prelude::*;
+
+/// The catalogue entry of `V-NAME-ENUM`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("V-NAME-ENUM"),
+    severity: Severity::Must,
+    group: Group::Validation,
+    summary: "Command.Name is not exactly (case-sensitive) one of the 12 names -> ValidationException",
+    source: "seed, model",
+    doc: RuleDoc {
+        condition: "`Command.Name` is not exactly (case-sensitive) one of the 12 names",
+        expected: "`ValidationException`",
+        why: "The command names are an enumeration of the model; a near miss (`Deploy`, `deploy `) is no command.",
+    },
+    across_requests: false,
+    needs: None,
+};
+
+/// The requests that exercise the rule.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    Some(
+        (f.plain()?, near_miss_name())
+            .prop_map(|(case, name)| {
+                let mut input = case.input.unwrap_or_default();
+                input.command = Some(DeploymentCommand {
+                    name: Some(name),
+                    args: None,
+                });
+                Case::typed(case.rule, "near-miss command name", input, case.signing)
+            })
+            .boxed(),
+    )
+}
