@@ -22,3 +22,15 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.signed(|_| Signing::UnknownKey("AKIDUNKNOWN000000000".to_owned()))
 }
+
+/// The oracle's part: the request is signed with `key`, which no user of the world has.
+pub(crate) fn judge(reading: &mut Reading, key: &str) {
+    reading.finding(
+        RULE.id,
+        vec![Expectation::AnyError {
+            preferred: ErrorCode::UnrecognizedClientException,
+        }],
+        Tier::Access,
+        format!("access key id {key:?} is not a user of the world"),
+    );
+}

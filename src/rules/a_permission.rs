@@ -24,3 +24,23 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         !level.is_some_and(PermissionLevel::allows_deploy) && !policy
     })
 }
+
+/// The oracle's part: `user` has `level` on `stack_id` (`None`: no entry), which does not
+/// allow deploying, and no policy granting the action.
+pub(crate) fn judge(
+    reading: &mut Reading,
+    user: &User,
+    level: Option<PermissionLevel>,
+    stack_id: impl std::fmt::Debug,
+) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::AccessDeniedException]),
+        Tier::Permission,
+        format!(
+            "{:?} has level {} on {stack_id:?} and no policy granting the action",
+            user.access_key_id,
+            level.map_or("none".to_owned(), |level| format!("{level:?}"))
+        ),
+    );
+}

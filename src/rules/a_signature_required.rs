@@ -22,3 +22,15 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.signed(|_| Signing::Unsigned)
 }
+
+/// The oracle's part: the request carries no `Authorization` header (the world has users).
+pub(crate) fn judge(reading: &mut Reading) {
+    reading.finding(
+        RULE.id,
+        vec![Expectation::AnyError {
+            preferred: ErrorCode::MissingAuthenticationTokenException,
+        }],
+        Tier::Access,
+        "no Authorization header",
+    );
+}

@@ -25,3 +25,15 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         other => other.clone(),
     })
 }
+
+/// The oracle's part: the signature does not verify with the secret of the user of `key`.
+pub(crate) fn judge(reading: &mut Reading, key: &str) {
+    reading.finding(
+        RULE.id,
+        vec![Expectation::AnyError {
+            preferred: ErrorCode::InvalidSignatureException,
+        }],
+        Tier::Access,
+        format!("the signature does not verify with the secret of {key:?}"),
+    );
+}

@@ -39,3 +39,24 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the stack command `command` with `app_id` (an app of the stack when
+/// `known`; if not, `ResourceNotFoundException` is a rejection too).
+pub(crate) fn judge(
+    reading: &mut Reading,
+    command: CommandName,
+    app_id: impl std::fmt::Debug,
+    known: bool,
+) {
+    let mut rejections = vec![ErrorCode::ValidationException];
+    if !known {
+        rejections.push(ErrorCode::ResourceNotFoundException);
+    }
+    reading.may(
+        RULE.id,
+        true,
+        &rejections,
+        Tier::Request,
+        format!("AppId {app_id:?} with the stack command {command}"),
+    );
+}

@@ -37,3 +37,14 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: `Args` with a key on `command`, which takes none.
+pub(crate) fn judge(reading: &mut Reading, command: CommandName) {
+    reading.may(
+        RULE.id,
+        true,
+        &[ErrorCode::ValidationException],
+        Tier::Request,
+        format!("Args on {command}, which takes none"),
+    );
+}

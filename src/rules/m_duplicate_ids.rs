@@ -65,3 +65,16 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         },
     )
 }
+
+/// The oracle's part: the list member `name` was read; `duplicates` when it names an id twice.
+pub(crate) fn judge(reading: &mut Reading, name: &str, duplicates: bool) {
+    if duplicates {
+        reading.may(
+            RULE.id,
+            true,
+            &[ErrorCode::ValidationException],
+            Tier::Request,
+            format!("{name} names an id twice"),
+        );
+    }
+}

@@ -34,3 +34,16 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the list member `name` was read; `empty` when it is `[]`.
+pub(crate) fn judge(reading: &mut Reading, name: &str, empty: bool) {
+    if empty {
+        reading.may(
+            RULE.id,
+            true,
+            &[ErrorCode::ValidationException],
+            Tier::Request,
+            format!("{name} is []"),
+        );
+    }
+}

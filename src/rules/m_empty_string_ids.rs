@@ -54,3 +54,17 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the id `what` (`StackId`, `AppId`, an element of a list) is `""`.
+pub(crate) fn judge(reading: &mut Reading, what: &str) {
+    reading.may(
+        RULE.id,
+        false,
+        &[
+            ErrorCode::ValidationException,
+            ErrorCode::ResourceNotFoundException,
+        ],
+        Tier::Existence,
+        format!("{what} is \"\""),
+    );
+}

@@ -74,3 +74,33 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: a JSON text (`what`: the body, or `CustomJson`) after a byte order mark
+/// (`marked`) or with the limit flags of its scan presents the case; a target may refuse it
+/// with one of `rejections` (in order of preference).
+pub(crate) fn judge(
+    reading: &mut Reading,
+    what: &str,
+    marked: bool,
+    limits: JsonLimits,
+    rejections: &[ErrorCode],
+) {
+    if let Some(detail) = limits_detail(what, marked, limits) {
+        reading.may(RULE.id, true, rejections, Tier::Request, detail);
+    }
+}
+
+/// What of M-JSON-LIMITS a JSON text (`what`) presents, for the MAY case's detail: a byte order
+/// mark before it (`marked`), and the limit flags of its scan. `None` when it presents nothing.
+fn limits_detail(what: &str, marked: bool, limits: JsonLimits) -> Option<String> {
+    match (marked, limits.any()) {
+        (false, false) => None,
+        (true, false) => Some(format!(
+            "{what}: a UTF-8 byte order mark before the JSON text"
+        )),
+        (false, true) => Some(format!("{what}: {limits:?}")),
+        (true, true) => Some(format!(
+            "{what}: a UTF-8 byte order mark before the JSON text, and {limits:?}"
+        )),
+    }
+}

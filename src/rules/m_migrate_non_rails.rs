@@ -22,3 +22,16 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.migrate(false)
 }
+
+/// The oracle's part: `deploy` with `Args.migrate` of `app` (when the stack has it).
+pub(crate) fn judge(reading: &mut Reading, app: Option<&App>) {
+    if let Some(app) = app.filter(|app| app.app_type != AppType::Rails) {
+        reading.may(
+            RULE.id,
+            true,
+            &[ErrorCode::ValidationException],
+            Tier::Request,
+            format!("migrate on the {:?} app {:?}", app.app_type, app.app_id),
+        );
+    }
+}

@@ -44,3 +44,17 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the optional member `name` is `null` (treated as absent, or rejected).
+pub(crate) fn judge(reading: &mut Reading, name: &str) {
+    reading.may(
+        RULE.id,
+        true,
+        &[
+            ErrorCode::ValidationException,
+            ErrorCode::SerializationException,
+        ],
+        Tier::Request,
+        format!("{name} is null"),
+    );
+}

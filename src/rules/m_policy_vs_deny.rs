@@ -22,3 +22,17 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.permission(|level, policy| level == Some(PermissionLevel::Deny) && policy)
 }
+
+/// The oracle's part: `user` has level deny on `stack_id`, and a policy granting the action.
+pub(crate) fn judge(reading: &mut Reading, user: &User, stack_id: impl std::fmt::Debug) {
+    reading.may(
+        RULE.id,
+        true,
+        &[ErrorCode::AccessDeniedException],
+        Tier::Permission,
+        format!(
+            "{:?} has level deny on {stack_id:?} but a policy granting the action",
+            user.access_key_id
+        ),
+    );
+}

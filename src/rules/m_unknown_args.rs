@@ -40,3 +40,14 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the `Args` key `unknown`, which `command` does not take.
+pub(crate) fn judge(reading: &mut Reading, command: CommandName, unknown: &str) {
+    reading.may(
+        RULE.id,
+        true,
+        &[ErrorCode::ValidationException],
+        Tier::Request,
+        format!("Args key {unknown:?}, which {command} does not take"),
+    );
+}

@@ -44,3 +44,17 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: an unknown member (`detail` names it) of the body or of `Command`.
+pub(crate) fn judge(reading: &mut Reading, detail: String) {
+    reading.may(
+        RULE.id,
+        true,
+        &[
+            ErrorCode::ValidationException,
+            ErrorCode::SerializationException,
+        ],
+        Tier::Request,
+        detail,
+    );
+}

@@ -99,8 +99,8 @@ macro_rules! __for_each_rule {
 /// Declares the rule files, the constants, the catalogue and the dispatch from the registry.
 macro_rules! declare_rules {
     (server { $($server:ident $server_file:ident)* } client { $($client:ident $client_file:ident)* }) => {
-        $(mod $server_file;)*
-        $(mod $client_file;)*
+        $(pub(crate) mod $server_file;)*
+        $(pub(crate) mod $client_file;)*
 
         /// The rule ids as constants. Grep for the text of an id (`V-APP-REQUIRED`) or for its
         /// constant (`V_APP_REQUIRED`) to find its file under `src/rules/`.

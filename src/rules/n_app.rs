@@ -77,3 +77,23 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         },
     )
 }
+
+/// The oracle's part: `app_id` names no app of the stack `stack_id` (but one of another stack
+/// when `elsewhere`: then `ValidationException` is accepted too).
+pub(crate) fn judge(
+    reading: &mut Reading,
+    app_id: impl std::fmt::Debug,
+    stack_id: impl std::fmt::Debug,
+    elsewhere: bool,
+) {
+    let mut expected = codes(&[ErrorCode::ResourceNotFoundException]);
+    if elsewhere {
+        expected.push(Expectation::Error(ErrorCode::ValidationException));
+    }
+    reading.finding(
+        RULE.id,
+        expected,
+        Tier::Existence,
+        format!("no app {app_id:?} in stack {stack_id:?}"),
+    );
+}

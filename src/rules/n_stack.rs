@@ -49,3 +49,13 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: `stack_id` (a string) names no stack of the world.
+pub(crate) fn judge(reading: &mut Reading, stack_id: impl std::fmt::Debug) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ResourceNotFoundException]),
+        Tier::Existence,
+        format!("no stack {stack_id:?}"),
+    );
+}

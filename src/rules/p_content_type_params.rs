@@ -36,3 +36,11 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: a JSON 1.1 `Content-Type` (`value`) exercises the rule when it has
+/// parameters; the request is then judged as without them.
+pub(crate) fn judge(reading: &mut Reading, value: &str) {
+    if value.contains(';') {
+        reading.exercise(RULE.id);
+    }
+}

@@ -33,3 +33,13 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the body is empty (then read as `{}`).
+pub(crate) fn judge(reading: &mut Reading) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ValidationException]),
+        Tier::Request,
+        "empty body, read as {}",
+    );
+}

@@ -125,3 +125,16 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the body (`detail` says what of it) is not JSON text, or not an object.
+pub(crate) fn judge(reading: &mut Reading, detail: String) {
+    reading.finding(
+        RULE.id,
+        codes(&[
+            ErrorCode::SerializationException,
+            ErrorCode::ValidationException,
+        ]),
+        Tier::Request,
+        detail,
+    );
+}

@@ -68,3 +68,21 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the request's `X-Amz-Target` values (trimmed), none of which, or no one
+/// of which, is CreateDeployment's.
+pub(crate) fn judge(reading: &mut Reading, targets: &[&str]) {
+    let seen = if targets.is_empty() {
+        "no X-Amz-Target header".to_owned()
+    } else {
+        format!("X-Amz-Target {targets:?}")
+    };
+    reading.finding(
+        RULE.id,
+        vec![Expectation::AnyError {
+            preferred: ErrorCode::UnknownOperationException,
+        }],
+        Tier::Request,
+        seen,
+    );
+}

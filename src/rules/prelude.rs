@@ -5,8 +5,8 @@ pub(crate) use proptest::strategy::BoxedStrategy;
 pub(crate) use serde_json::{Value, json};
 
 pub(crate) use crate::contract::{
-    CommandName, DeploymentCommand, Group, RawRequest, Rule, RuleDoc, RuleId, Severity, Signing,
-    wire,
+    CommandName, DeploymentCommand, ErrorCode, Group, RawRequest, Rule, RuleDoc, RuleId, Severity,
+    Signing, wire,
 };
 pub(crate) use crate::generate::Case;
 pub(crate) use crate::generate::args::{bad_reboot, bad_recipes};
@@ -23,4 +23,8 @@ pub(crate) use crate::generate::violating::{
     OTHER_API_VERSIONS, OVERLONG, WIDE_ENCODINGS, body_object, in_comment, json_case, positional,
     with_command,
 };
-pub(crate) use crate::world::PermissionLevel;
+pub(crate) use crate::oracle::decide::Reading;
+pub(crate) use crate::oracle::json_text::{JsonKind, JsonLimits};
+pub(crate) use crate::oracle::read::{Strings, codes, is_boolean_arg};
+pub(crate) use crate::oracle::verdict::{Expectation, Tier};
+pub(crate) use crate::world::{App, AppType, PermissionLevel, Stack, User, World};

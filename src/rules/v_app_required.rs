@@ -30,3 +30,15 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: the app command `command`, with an `AppId` (of any type) or not.
+pub(crate) fn judge(reading: &mut Reading, command: CommandName, app_id_given: bool) {
+    if !app_id_given {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::Request,
+            format!("{command} without AppId"),
+        );
+    }
+}

@@ -22,3 +22,17 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.custom_json(invalid_custom_json().boxed(), "invalid JSON text")
 }
+
+/// The oracle's part: `CustomJson` (after a byte order mark when `marked`) is not JSON text.
+pub(crate) fn judge(reading: &mut Reading, marked: bool, error: impl std::fmt::Display) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ValidationException]),
+        Tier::Request,
+        if marked {
+            format!("CustomJson after its byte order mark: {error}")
+        } else {
+            format!("CustomJson: {error}")
+        },
+    );
+}

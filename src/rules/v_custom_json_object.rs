@@ -22,3 +22,15 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.custom_json(non_object_custom_json().boxed(), "JSON but not an object")
 }
+
+/// The oracle's part: `CustomJson` is JSON text of this kind.
+pub(crate) fn judge(reading: &mut Reading, kind: JsonKind) {
+    if kind != JsonKind::Object {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::Request,
+            format!("CustomJson is a JSON {kind:?}, not an object"),
+        );
+    }
+}

@@ -22,3 +22,18 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.migrate(true)
 }
+
+/// The oracle's part: `deploy` with these `Args.migrate` values.
+pub(crate) fn judge(reading: &mut Reading, migrate: Strings<'_>) {
+    if !is_boolean_arg(migrate) {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::Request,
+            format!(
+                "Args.migrate is {:?}, not [\"true\"] or [\"false\"]",
+                migrate.to_vec()
+            ),
+        );
+    }
+}

@@ -33,3 +33,13 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: `Command.Name` is the string `name`, which no command has.
+pub(crate) fn judge(reading: &mut Reading, name: &str) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ValidationException]),
+        Tier::Request,
+        format!("Command.Name {name:?} is not one of the 12 names"),
+    );
+}

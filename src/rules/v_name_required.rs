@@ -35,3 +35,13 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: `Command.Name` is missing or `null`.
+pub(crate) fn judge(reading: &mut Reading) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ValidationException]),
+        Tier::Request,
+        "Command.Name is missing or null",
+    );
+}

@@ -26,3 +26,30 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         "bad reboot",
     )
 }
+
+/// The oracle's part: `update_dependencies` with these `Args.allow_reboot` and
+/// `Args.upgrade_os_to` (`None`: absent).
+pub(crate) fn judge(
+    reading: &mut Reading,
+    allow_reboot: Option<Strings<'_>>,
+    upgrade: Option<Strings<'_>>,
+) {
+    let reboot_bad = allow_reboot.is_some_and(|values| !is_boolean_arg(values));
+    let upgrade_bad = upgrade.is_some_and(|values| {
+        let mut elements = values.iter();
+        let one = elements.next().filter(|_| elements.next().is_none());
+        one.is_none_or(str::is_empty) || !allow_reboot.is_some_and(|values| values.is(&["true"]))
+    });
+    if reboot_bad || upgrade_bad {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::Request,
+            format!(
+                "update_dependencies with upgrade_os_to {:?} and allow_reboot {:?}",
+                upgrade.map(Strings::to_vec),
+                allow_reboot.map(Strings::to_vec)
+            ),
+        );
+    }
+}

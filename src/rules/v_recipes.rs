@@ -26,3 +26,15 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         "bad recipes",
     )
 }
+
+/// The oracle's part: `execute_recipes` with these `Args.recipes` (`None`: absent).
+pub(crate) fn judge(reading: &mut Reading, recipes: Option<Strings<'_>>) {
+    if recipes.is_none_or(|list| list.is_empty() || list.contains("")) {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::Request,
+            "execute_recipes without a non-empty Args.recipes",
+        );
+    }
+}

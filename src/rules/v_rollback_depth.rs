@@ -22,3 +22,18 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.rollback(|versions| versions <= 1, false)
 }
+
+/// The oracle's part: a `rollback` of `app`, an app of the stack.
+pub(crate) fn judge(reading: &mut Reading, app: &App) {
+    if app.versions <= 1 {
+        reading.finding(
+            RULE.id,
+            codes(&[ErrorCode::ValidationException]),
+            Tier::RollbackDepth,
+            format!(
+                "rollback of {:?} with no earlier stored version",
+                app.app_id
+            ),
+        );
+    }
+}

@@ -22,3 +22,13 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.without_member("StackId")
 }
+
+/// The oracle's part: `StackId` is missing or `null`.
+pub(crate) fn judge(reading: &mut Reading) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::ValidationException]),
+        Tier::Request,
+        "StackId is missing or null",
+    );
+}

@@ -119,3 +119,16 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             .boxed(),
     )
 }
+
+/// The oracle's part: a member has the wrong JSON type (`detail` says which and what it is).
+pub(crate) fn judge(reading: &mut Reading, detail: String) {
+    reading.finding(
+        RULE.id,
+        codes(&[
+            ErrorCode::ValidationException,
+            ErrorCode::SerializationException,
+        ]),
+        Tier::Request,
+        detail,
+    );
+}
