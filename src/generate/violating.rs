@@ -398,7 +398,7 @@ impl Families<'_> {
 
     /// V-MIGRATE (`bad`: a migrate value other than true/false, on a rails app where there is
     /// one) or M-MIGRATE-NON-RAILS (a valid migrate value on an app that is not rails).
-    pub(crate) fn migrate(&self, bad: bool) -> Option<BoxedStrategy<Case>> {
+    pub(crate) fn migrate(&self, rule: RuleId, bad: bool) -> Option<BoxedStrategy<Case>> {
         let has_rails = !self
             .pairs(|stack| stack.apps.iter().any(|app| app.app_type == AppType::Rails))
             .is_empty();
@@ -437,7 +437,7 @@ impl Families<'_> {
                             } else {
                                 "migrate on a non-rails app"
                             };
-                            Case::typed(rules::V_MIGRATE, label, input, signing.clone())
+                            Case::typed(rule, label, input, signing.clone())
                         })
                         .boxed(),
                 )
@@ -453,6 +453,7 @@ impl Families<'_> {
     /// which reveals it.
     pub(crate) fn rollback(
         &self,
+        rule: RuleId,
         versions: fn(u8) -> bool,
         rejected: bool,
     ) -> Option<BoxedStrategy<Case>> {
@@ -481,7 +482,7 @@ impl Families<'_> {
                             let signing = signing.clone();
                             if !rejected {
                                 let label = "rollback at the last stored version";
-                                return Case::typed(rules::V_ROLLBACK_DEPTH, label, input, signing);
+                                return Case::typed(rule, label, input, signing);
                             }
                             let (label, target) = match kind {
                                 0 => {
@@ -495,16 +496,10 @@ impl Families<'_> {
                                 2 => ("rollback sent without X-Amz-Target", Some("")),
                                 _ => {
                                     let label = "valid rollback, revealing an earlier one";
-                                    return Case::typed(
-                                        rules::S_ACCEPT_VALID,
-                                        label,
-                                        input,
-                                        signing,
-                                    );
+                                    return Case::typed(rule, label, input, signing);
                                 }
                             };
-                            let mut case =
-                                Case::typed(rules::V_ROLLBACK_DEPTH, label, input, signing);
+                            let mut case = Case::typed(rule, label, input, signing);
                             case.request = match target {
                                 Some("") => case.request.without_header(wire::TARGET_HEADER),
                                 Some(other) => case.request.with_header(wire::TARGET_HEADER, other),
@@ -519,7 +514,11 @@ impl Families<'_> {
     }
 
     /// N-INSTANCE (`instances`) or N-LAYER: a list with one id the stack does not have.
-    pub(crate) fn missing_target(&self, instances: bool) -> Option<BoxedStrategy<Case>> {
+    pub(crate) fn missing_target(
+        &self,
+        rule: RuleId,
+        instances: bool,
+    ) -> Option<BoxedStrategy<Case>> {
         let world = self.world.clone();
         let everything = self.world.ids();
         self.per_pair(
@@ -577,11 +576,6 @@ impl Families<'_> {
                                 input.layer_ids = Some(list);
                                 "LayerIds with an id not of the stack"
                             };
-                            let rule = if instances {
-                                rules::N_INSTANCE
-                            } else {
-                                rules::N_LAYER
-                            };
                             Case::typed(rule, label, input, signing.clone())
                         })
                         .boxed(),
@@ -610,6 +604,7 @@ impl Families<'_> {
     /// satisfy `select`.
     pub(crate) fn permission(
         &self,
+        rule: RuleId,
         select: fn(Option<PermissionLevel>, bool) -> bool,
     ) -> Option<BoxedStrategy<Case>> {
         let mut strategies = Vec::new();
@@ -622,7 +617,7 @@ impl Families<'_> {
                         valid_input(stack)
                             .prop_map(move |input| {
                                 Case::typed(
-                                    rules::A_PERMISSION,
+                                    rule,
                                     "user without the permission",
                                     input,
                                     signing.clone(),

@@ -13,7 +13,7 @@ pub(crate) mod decide;
 mod identity;
 #[doc(hidden)]
 pub mod json_text;
-mod judge;
+pub(crate) mod judge;
 mod policy;
 pub(crate) mod read;
 mod session;

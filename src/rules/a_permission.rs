@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// Valid requests by users whose level and policy on the stack do not grant the action.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.permission(|level, policy| {
+    f.permission(RULE.id, |level, policy| {
         !level.is_some_and(PermissionLevel::allows_deploy) && !policy
     })
 }

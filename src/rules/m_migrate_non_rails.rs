@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// `deploy` with a valid `migrate` value on an app that is not rails.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.migrate(false)
+    f.migrate(RULE.id, false)
 }
 
 /// The oracle's part: `deploy` with `Args.migrate` of `app` (when the stack has it).

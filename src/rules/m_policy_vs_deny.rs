@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// Valid requests by users with level deny whose attached policy grants the action.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.permission(|level, policy| level == Some(PermissionLevel::Deny) && policy)
+    f.permission(RULE.id, |level, policy| level == Some(PermissionLevel::Deny) && policy)
 }
 
 /// The oracle's part: `user` has level deny on `stack_id`, and a policy granting the action.

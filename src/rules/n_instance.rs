@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// Valid requests with one instance id the stack does not have.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.missing_target(true)
+    f.missing_target(RULE.id, true)
 }
 
 /// The oracle's part: the `InstanceIds` of a request to `stack` (of `world`), named `stack_id`.

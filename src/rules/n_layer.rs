@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// Valid requests with one layer id the stack does not have.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.missing_target(false)
+    f.missing_target(RULE.id, false)
 }
 
 /// The oracle's part: the `LayerIds` of a request to `stack` (of `world`), named `stack_id`.

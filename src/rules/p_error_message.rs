@@ -27,3 +27,24 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         super::p_malformed_json::family,
     ])
 }
+
+/// The oracle's part: an error answer (`found`: it in brief) should have a string `message`
+/// (or `Message`).
+pub(crate) fn judge(judgement: &mut Judgement, observation: &Observation, found: &str) {
+    let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
+    let has_message = document.as_ref().is_some_and(|document| {
+        ["message", "Message"]
+            .iter()
+            .any(|name| document.get(name).is_some_and(serde_json::Value::is_string))
+    });
+    judgement.check(
+        RULE.id,
+        if has_message {
+            Status::Passed
+        } else {
+            Status::Warned
+        },
+        "a string message in the error body",
+        found,
+    );
+}

@@ -27,3 +27,25 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         super::p_malformed_json::family,
     ])
 }
+
+/// The oracle's part: an answer from 300 to 499 (`found`: it in brief) must be 400-499 with
+/// an error code found by the smithy rules. Returns the error code, if it carries one.
+pub(crate) fn judge(
+    judgement: &mut Judgement,
+    observation: &Observation,
+    found: &str,
+) -> Option<String> {
+    let code = error_code_of(&observation.headers, &observation.body);
+    let status = if (400..500).contains(&observation.status) && code.is_some() {
+        Status::Passed
+    } else {
+        Status::Failed
+    };
+    judgement.check(
+        RULE.id,
+        status,
+        "status 400-499 with an error code in X-Amzn-Errortype, code or __type",
+        found,
+    );
+    code
+}

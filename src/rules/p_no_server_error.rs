@@ -71,3 +71,35 @@ fn hostile(f: &Families<'_>) -> BoxedStrategy<Case> {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     Some(hostile(f))
 }
+
+/// The oracle's part, when no HTTP response came (`failure`: a dropped connection, a timeout,
+/// an unparsable response).
+pub(crate) fn judge_failure(judgement: &mut Judgement, failure: &TransportFailure) {
+    judgement.check(
+        RULE.id,
+        Status::Failed,
+        "an HTTP response",
+        failure.to_string(),
+    );
+}
+
+/// The oracle's part, for an HTTP response: whether its status is below 500 (if not, the
+/// answer is judged no further).
+pub(crate) fn judge(judgement: &mut Judgement, observation: &Observation) -> bool {
+    if observation.status >= 500 {
+        judgement.check(
+            RULE.id,
+            Status::Failed,
+            "a status below 500",
+            observation.brief(BRIEF),
+        );
+        return false;
+    }
+    judgement.check(
+        RULE.id,
+        Status::Passed,
+        "a status below 500",
+        observation.status.to_string(),
+    );
+    true
+}

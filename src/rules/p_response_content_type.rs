@@ -26,3 +26,21 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
         super::n_app::family,
     ])
 }
+
+/// The oracle's part: the `Content-Type` of any answer below 500.
+pub(crate) fn judge(judgement: &mut Judgement, observation: &Observation) {
+    let content_type = observation.header("Content-Type");
+    let status = if content_type.is_some_and(wire::is_json11_media_type) {
+        Status::Passed
+    } else {
+        Status::Warned
+    };
+    judgement.check(
+        RULE.id,
+        status,
+        format!("Content-Type: {}", wire::CONTENT_TYPE),
+        content_type.map_or("no Content-Type".to_owned(), |value| {
+            format!("Content-Type: {value}")
+        }),
+    );
+}

@@ -8,6 +8,7 @@ pub(crate) use crate::contract::{
     CommandName, DeploymentCommand, ErrorCode, Group, RawRequest, Rule, RuleDoc, RuleId, Severity,
     Signing, wire,
 };
+pub(crate) use crate::contract::{Observation, TransportFailure, error_code_of};
 pub(crate) use crate::generate::Case;
 pub(crate) use crate::generate::args::{bad_reboot, bad_recipes};
 pub(crate) use crate::generate::args::{unknown_arg, unused_args, wrong_shape_args};
@@ -25,6 +26,7 @@ pub(crate) use crate::generate::violating::{
 };
 pub(crate) use crate::oracle::decide::Reading;
 pub(crate) use crate::oracle::json_text::{JsonKind, JsonLimits};
+pub(crate) use crate::oracle::judge::{BRIEF, Judgement, Status};
 pub(crate) use crate::oracle::read::{Strings, codes, is_boolean_arg};
 pub(crate) use crate::oracle::verdict::{Expectation, Tier};
 pub(crate) use crate::world::{App, AppType, PermissionLevel, Stack, User, World};

@@ -20,5 +20,5 @@ pub(crate) const RULE: Rule = Rule {
 
 /// Rollbacks rejected for another reason, and valid rollbacks that reveal an earlier one that used up a version.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.rollback(|versions| versions > 1, true)
+    f.rollback(RULE.id, |versions| versions > 1, true)
 }

@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// `deploy` with a `migrate` value other than `["true"]` or `["false"]`, on a rails app where there is one.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.migrate(true)
+    f.migrate(RULE.id, true)
 }
 
 /// The oracle's part: `deploy` with these `Args.migrate` values.

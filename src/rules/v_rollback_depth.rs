@@ -20,7 +20,7 @@ pub(crate) const RULE: Rule = Rule {
 
 /// A rollback of an app at its last stored version.
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
-    f.rollback(|versions| versions <= 1, false)
+    f.rollback(RULE.id, |versions| versions <= 1, false)
 }
 
 /// The oracle's part: a `rollback` of `app`, an app of the stack.
