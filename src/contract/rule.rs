@@ -23,7 +23,7 @@ impl RuleId {
         RuleId(id)
     }
 
-    /// The id as written in `RULES.md`, for example `"P-SUCCESS-SHAPE"`.
+    /// The id as written in the catalogue (`docs/rules.md`), for example `"P-SUCCESS-SHAPE"`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         self.0
@@ -87,7 +87,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The keyword as written in `RULES.md`: `MUST`, `SHOULD` or `MAY`.
+    /// The keyword as written in the catalogue (`docs/rules.md`): `MUST`, `SHOULD` or `MAY`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -104,7 +104,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The section of `RULES.md` a rule belongs to.
+/// The section of the catalogue (`docs/rules.md`) a rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -159,7 +159,7 @@ pub struct Rule {
     pub id: RuleId,
     /// MUST, SHOULD or MAY.
     pub severity: Severity,
-    /// The section of `RULES.md`.
+    /// The section of the catalogue (`docs/rules.md`).
     pub group: Group,
     /// One line: the condition and what is expected.
     pub summary: &'static str,

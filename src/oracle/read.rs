@@ -211,7 +211,7 @@ impl<'a> Strings<'a> {
 #[must_use]
 pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentity) -> Verdict {
     if let Some(operation) = other_api_operation(request) {
-        // Not this contract's to judge (RULES.md, "What the suite sends").
+        // Not this contract's to judge (docs/rules.md, "What the suite sends").
         return Verdict::not_judged(operation);
     }
     let mut reading = Reading::default();

@@ -211,7 +211,7 @@ pub const NOT_JUDGED: &str = "another operation of the API: not judged";
 
 impl Verdict {
     /// The verdict for a request whose `X-Amz-Target` names `operation`, an operation of the
-    /// OpsWorks API other than CreateDeployment: not this contract's to judge (RULES.md, "What
+    /// OpsWorks API other than CreateDeployment: not this contract's to judge (docs/rules.md, "What
     /// the suite sends"). Any answer is acceptable (a success or an error, each with the note
     /// [`NOT_JUDGED`] and no rule deciding it), no rule is broken or exercised, and it has no
     /// effect on the world the contract models.
