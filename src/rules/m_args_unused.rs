@@ -48,3 +48,24 @@ pub(crate) fn judge(reading: &mut Reading, command: CommandName) {
         format!("Args on {command}, which takes none"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn args_on_a_command_without_args_are_the_case(
+            name in proptest::sample::select(CommandName::ALL.into_iter().filter(|name| name.args().is_empty()).collect::<Vec<_>>()),
+            args in unused_args(),
+        ) {
+            let verdict = judge_args(name, None, args);
+            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict);
+            prop_assert_eq!(may_rules(&verdict), vec![RULE.id]);
+        }
+    }
+}

@@ -104,3 +104,41 @@ fn limits_detail(what: &str, marked: bool, limits: JsonLimits) -> Option<String>
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::json_text::scan;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn custom_json_beyond_limits_is_the_case(text in custom_json_beyond_limits()) {
+            let scanned = scan(text.as_bytes()).map_err(|error| TestCaseError::fail(format!("{error}: {text:?}")))?;
+            prop_assert_eq!(scanned.kind, JsonKind::Object);
+            prop_assert!(scanned.limits.any(), "{:?}", text);
+            let verdict = judge_custom_json(text);
+            prop_assert!(verdict.broken().is_empty());
+            prop_assert_eq!(may_rules(&verdict), vec![RULE.id]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(Config::with_cases(64))]
+
+        /// RFC 8259 section 8.1: a parser may ignore a byte order mark, so before an object
+        /// text it is the case alone, and before what is not JSON the text is still not.
+        #[test]
+        fn a_byte_order_mark_is_the_case(valid in valid_custom_json(), invalid in invalid_custom_json()) {
+            let verdict = judge_custom_json(format!("\u{feff}{valid}"));
+            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict.findings());
+            prop_assert_eq!(may_rules(&verdict), vec![RULE.id]);
+            let verdict = judge_custom_json(format!("\u{feff}{invalid}"));
+            prop_assert_eq!(verdict.broken(), vec![crate::rules::v_custom_json::RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}

@@ -51,3 +51,24 @@ pub(crate) fn judge(reading: &mut Reading, command: CommandName, unknown: &str) 
         format!("Args key {unknown:?}, which {command} does not take"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+    use crate::generate::command::command_with_args;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn unknown_args_are_the_case(
+            (name, args) in command_with_args().prop_flat_map(|name| (Just(name), unknown_arg(name)))
+        ) {
+            let verdict = judge_args(name, None, args);
+            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict);
+            prop_assert_eq!(may_rules(&verdict), vec![RULE.id]);
+        }
+    }
+}

@@ -18,6 +18,8 @@
 
 mod markdown;
 mod prelude;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use proptest::strategy::BoxedStrategy;
 

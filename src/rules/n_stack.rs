@@ -59,3 +59,25 @@ pub(crate) fn judge(reading: &mut Reading, stack_id: impl std::fmt::Debug) {
         format!("no stack {stack_id:?}"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::CreateDeploymentInput;
+    use crate::oracle::{CallerIdentity, judge_request};
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    #[test]
+    fn near_misses_of_a_world_stack_break_the_rule() {
+        let world = World::from_json(r#"{"Stacks":[{"StackId":"Stack-1"}]}"#).unwrap();
+        let mut runner = TestRunner::deterministic();
+        let strategy = near_miss_id("Stack-1");
+        for _ in 0..200 {
+            let near = strategy.new_tree(&mut runner).unwrap().current();
+            let request = CreateDeploymentInput::new(near, CommandName::Setup).to_raw();
+            let verdict = judge_request(&world, &request, &CallerIdentity::Unsigned);
+            assert_eq!(verdict.broken(), vec![RULE.id]);
+        }
+    }
+}

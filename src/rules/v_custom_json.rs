@@ -36,3 +36,23 @@ pub(crate) fn judge(reading: &mut Reading, marked: bool, error: impl std::fmt::D
         },
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::json_text::scan;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn texts_that_are_not_json_break_the_rule(text in invalid_custom_json()) {
+            prop_assert!(scan(text.as_bytes()).is_err(), "{:?} scanned", text);
+            // A byte order mark at the start is M-JSON-LIMITS, whatever follows it.
+            prop_assert!(!text.starts_with('\u{feff}'), "{:?}", text);
+            prop_assert_eq!(judge_custom_json(text).broken(), vec![RULE.id]);
+        }
+    }
+}

@@ -34,3 +34,25 @@ pub(crate) fn judge(reading: &mut Reading, kind: JsonKind) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::json_text::scan;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn json_that_is_no_object_breaks_the_rule(text in non_object_custom_json()) {
+            let scanned = scan(text.as_bytes()).map_err(|error| TestCaseError::fail(format!("{error}: {text:?}")))?;
+            prop_assert_ne!(scanned.kind, JsonKind::Object);
+            prop_assert!(!scanned.limits.any());
+            let verdict = judge_custom_json(text);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}

@@ -37,3 +37,23 @@ pub(crate) fn judge(reading: &mut Reading, migrate: Strings<'_>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn bad_migrate_values_break_the_rule(values in crate::generate::args::bad_migrate()) {
+            let args = Some(BTreeMap::from([("migrate".to_owned(), values)]));
+            let verdict = judge_args(CommandName::Deploy, Some(AppType::Rails), args);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}

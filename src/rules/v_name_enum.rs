@@ -43,3 +43,25 @@ pub(crate) fn judge(reading: &mut Reading, name: &str) {
         format!("Command.Name {name:?} is not one of the 12 names"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::CreateDeploymentInput;
+    use crate::oracle::{CallerIdentity, judge_request};
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn near_miss_names_never_parse_and_break_the_rule(name in near_miss_name()) {
+            prop_assert!(name.parse::<CommandName>().is_err(), "{:?} parsed", name);
+            let world = crate::rules::testing::apps_world();
+            let mut input = CreateDeploymentInput::new("s1", CommandName::Setup);
+            input.command = Some(DeploymentCommand { name: Some(name), args: None });
+            let verdict = judge_request(&world, &input.to_raw(), &CallerIdentity::Unsigned);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+        }
+    }
+}

@@ -53,3 +53,21 @@ pub(crate) fn judge(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn bad_reboot_args_break_the_rule(args in crate::generate::args::bad_reboot()) {
+            let verdict = judge_args(CommandName::UpdateDependencies, None, args);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}

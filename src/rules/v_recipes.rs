@@ -38,3 +38,21 @@ pub(crate) fn judge(reading: &mut Reading, recipes: Option<Strings<'_>>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn bad_recipes_break_the_rule(args in crate::generate::args::bad_recipes()) {
+            let verdict = judge_args(CommandName::ExecuteRecipes, None, args);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}

@@ -132,3 +132,31 @@ pub(crate) fn judge(reading: &mut Reading, detail: String) {
         detail,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use proptest::test_runner::Config;
+    use crate::contract::CommandKind;
+    use crate::generate::command::command_name;
+    use crate::oracle::{CallerIdentity, judge_request};
+
+    proptest! {
+        #![proptest_config(Config::with_cases(256))]
+
+        #[test]
+        fn args_of_the_wrong_shape_break_the_rule(name in command_name(), shape in wrong_shape_args()) {
+            let mut body = serde_json::Map::new();
+            body.insert("StackId".to_owned(), json!("s1"));
+            if name.kind() == CommandKind::App {
+                body.insert("AppId".to_owned(), json!(app_id(AppType::Php)));
+            }
+            body.insert("Command".to_owned(), json!({"Name": name.as_str(), "Args": shape}));
+            let request = RawRequest::json(Value::Object(body).to_string());
+            let verdict = judge_request(&apps_world(), &request, &CallerIdentity::Unsigned);
+            prop_assert_eq!(verdict.broken(), vec![RULE.id]);
+            prop_assert!(verdict.may_cases().is_empty());
+        }
+    }
+}
