@@ -173,6 +173,11 @@ pub struct Rule {
     /// cannot be shrunk.
     #[serde(skip)]
     pub across_requests: bool,
+    /// Whether the rule judges if an answer is an OpsWorks answer at all (a status below 500, the
+    /// success or the error shape): when an answer fails such a rule and says nothing of the
+    /// rule its case was made for, the runner counts the case as undecided for that rule.
+    #[serde(skip)]
+    pub answer_shape: bool,
     /// What the world must offer for the rule to apply, said in a report when the rule was not
     /// applicable (`"the world declares no users"`); `None` when any world offers cases.
     #[serde(skip)]

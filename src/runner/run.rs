@@ -1143,15 +1143,10 @@ fn unshrunk(case: Case, request: RawRequest, response: Response, check: Check) -
 /// Whether the answer of a judgement was no OpsWorks answer at all: a server error, no answer,
 /// or an answer of neither the success nor the error shape.
 fn no_opsworks_answer(judgement: &Judgement) -> bool {
-    judgement.checks.iter().any(|check| {
-        check.status == Status::Failed
-            && [
-                rules::P_NO_SERVER_ERROR,
-                rules::P_SUCCESS_SHAPE,
-                rules::P_ERROR_SHAPE,
-            ]
-            .contains(&check.rule)
-    })
+    judgement
+        .checks
+        .iter()
+        .any(|check| check.status == Status::Failed && check.rule.rule().answer_shape)
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
