@@ -23,3 +23,23 @@ pub(crate) const RULE: Rule = Rule {
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.valid()
 }
+
+/// The oracle's part: an accepted request answered with the deployment id `id`, first answered
+/// in case `first` (`None`: new); `earlier` when other ids were answered before.
+pub(crate) fn judge(judgement: &mut Judgement, id: &str, first: Option<usize>, earlier: bool) {
+    match first {
+        Some(first) => judgement.check(
+            RULE.id,
+            Status::Failed,
+            "a DeploymentId not answered before",
+            format!("{id:?}, already answered in case {first}"),
+        ),
+        None if earlier => judgement.check(
+            RULE.id,
+            Status::Passed,
+            "a DeploymentId not answered before",
+            format!("{id:?}"),
+        ),
+        None => {}
+    }
+}
