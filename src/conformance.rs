@@ -482,15 +482,20 @@ macro_rules! conformance_tests {
             )?
         }
 
-        $crate::__for_each_server_rule!($crate::__conformance_rule_test);
+        $crate::__for_each_rule!($crate::__conformance_rule_test);
     };
 }
 
-/// One generated rule test (used by [`conformance_tests!`](crate::conformance_tests)).
+/// One generated test per server-side rule of the registry
+/// ([`__for_each_rule!`](crate::__for_each_rule)), used by
+/// [`conformance_tests!`](crate::conformance_tests).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_rule_test {
-    ($($rule:ident)*) => {
+    (
+        server { $($rule:ident $file:ident)* }
+        client { $($client_rule:ident $client_file:ident)* }
+    ) => {
         $(
             #[test]
             #[allow(non_snake_case)]
@@ -502,42 +507,18 @@ macro_rules! __conformance_rule_test {
     };
 }
 
-/// Calls `$callback!` with the server-side rule ids of the catalogue as identifiers (a test
-/// checks this list against [`generate::server_rules`](crate::generate::server_rules)).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __for_each_server_rule {
-    ($callback:path) => {
-        $callback! {
-            P_SUCCESS_SHAPE P_ERROR_SHAPE P_ERROR_MESSAGE P_RESPONSE_CONTENT_TYPE
-            P_NO_SERVER_ERROR P_CONTENT_TYPE_PARAMS P_EMPTY_BODY P_MALFORMED_JSON
-            P_UNKNOWN_OPERATION
-            V_STACK_REQUIRED V_COMMAND_REQUIRED V_NAME_REQUIRED V_NAME_ENUM V_TYPE
-            V_APP_REQUIRED V_CUSTOM_JSON V_CUSTOM_JSON_OBJECT V_RECIPES V_MIGRATE V_REBOOT
-            V_ROLLBACK_DEPTH
-            N_STACK N_APP N_INSTANCE N_LAYER
-            A_SIGNATURE_REQUIRED A_KEY_KNOWN A_SIGNATURE_VALID A_PERMISSION
-            S_ACCEPT_VALID S_UNIQUE_ID S_ERROR_NO_EFFECT
-            O_PRECEDENCE
-            M_UNKNOWN_ARGS M_ARGS_UNUSED M_APP_ON_STACK_COMMAND M_EMPTY_STRING_IDS
-            M_EMPTY_LISTS M_NULL_OPTIONAL M_UNKNOWN_MEMBERS M_MIGRATE_NON_RAILS
-            M_DUPLICATE_IDS M_POLICY_VS_DENY M_JSON_LIMITS
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use crate::contract::RuleId;
     use crate::generate::server_rules;
 
     macro_rules! names {
-        ($($rule:ident)*) => {
+        (server { $($rule:ident $file:ident)* } client { $($client:ident $client_file:ident)* }) => {
             const LISTED: &[&str] = &[$(stringify!($rule)),*];
         };
     }
 
-    __for_each_server_rule!(names);
+    crate::__for_each_rule!(names);
 
     #[test]
     fn the_macro_lists_every_server_rule_in_catalogue_order() {

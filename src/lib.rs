@@ -51,6 +51,7 @@ pub mod prelude;
 #[cfg(feature = "sdk")]
 pub mod provision;
 pub mod report;
+mod rules;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod server;

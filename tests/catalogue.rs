@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use opsworks_conformance::contract::{
     CATALOGUE, CATALOGUE_VERSION, Group, OPSWORKS_OPERATIONS, RuleId, Severity, Side,
+    catalogue_markdown,
 };
 
 /// The copy of the contract's `RULES.md` in the repository (`docs/contract/`), which the
@@ -27,8 +28,10 @@ fn the_contract_in_the_repository_is_the_shared_contract() {
     let shared = shared_contract();
     if !shared.is_dir() {
         eprintln!(
-            "NOTE: {} is not here: the repository's copy of the contract (docs/contract/) is \
-             not compared with the team's; the catalogue is checked against the copy",
+            "\n*** SKIPPED the_contract_in_the_repository_is_the_shared_contract: {} is not \
+             here, so the repository's copy of the contract (docs/contract/) is NOT compared \
+             with the team's. The catalogue is still checked against that copy (the other \
+             tests of tests/catalogue.rs). ***\n",
             shared.display()
         );
         return;
@@ -351,4 +354,100 @@ fn ids_round_trip() {
     }
     assert_eq!(RuleId::parse("V-NO-SUCH-RULE"), None);
     assert_eq!(RuleId::parse("v-app-required"), None);
+}
+
+/// The catalogue document of the repository.
+fn rules_doc_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md")
+}
+
+/// `docs/rules.md` is what the rule files say: the document `rules --format markdown` prints.
+#[test]
+fn the_checked_in_catalogue_document_is_generated_from_the_rule_files() {
+    let path = rules_doc_path();
+    let regenerate = "cargo run -- rules --format markdown > docs/rules.md";
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {} ({error}): make it with `{regenerate}`",
+            path.display()
+        )
+    });
+    let generated = format!("{}\n", catalogue_markdown());
+    if checked_in != generated {
+        let first = checked_in
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| checked_in.lines().count().min(generated.lines().count()));
+        panic!(
+            "{} differs from the rule files, first at line {}:\n  checked in: {:?}\n  generated:  {:?}\nregenerate it: {regenerate}",
+            path.display(),
+            first + 1,
+            checked_in.lines().nth(first).unwrap_or("(end of file)"),
+            generated.lines().nth(first).unwrap_or("(end of file)"),
+        );
+    }
+}
+
+/// Every table row of the contract's `RULES.md` (header rows too) is a line of the generated
+/// document, word for word: the rule files carry the catalogue's texts, not a paraphrase.
+#[test]
+fn the_catalogue_document_has_every_row_of_rules_md() {
+    let path = rules_md_path();
+    let contract = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read {} ({error})", path.display()));
+    let document = catalogue_markdown();
+    let lines: BTreeSet<&str> = document.lines().collect();
+    let rows: Vec<&str> = contract
+        .lines()
+        .filter(|line| line.starts_with("| "))
+        .collect();
+    assert!(
+        rows.len() > CATALOGUE.len(),
+        "no table rows in {}",
+        path.display()
+    );
+    let missing: Vec<&&str> = rows.iter().filter(|row| !lines.contains(**row)).collect();
+    assert!(
+        missing.is_empty(),
+        "rows of {} that the rule files do not reproduce:\n{}",
+        path.display(),
+        missing
+            .iter()
+            .map(|row| format!("  {row}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Every rule has its documentation, and every server rule an example request drawn from its
+/// family in the bundled world.
+#[test]
+fn every_rule_is_documented_with_an_example() {
+    let document = catalogue_markdown();
+    for rule in CATALOGUE {
+        assert!(
+            !rule.doc.condition.trim().is_empty(),
+            "{}: no condition",
+            rule.id
+        );
+        assert!(
+            !rule.doc.expected.trim().is_empty(),
+            "{}: no expected answer",
+            rule.id
+        );
+        assert!(!rule.doc.why.trim().is_empty(), "{}: no why", rule.id);
+        let heading = format!("### `{}`", rule.id);
+        let section = document
+            .split_once(&heading)
+            .map(|(_, rest)| rest.split("\n### ").next().unwrap_or(rest))
+            .unwrap_or_else(|| panic!("{}: no section in the catalogue document", rule.id));
+        if rule.side() == Side::Server {
+            assert!(
+                section.contains("- **Example**") && section.contains("```text"),
+                "{}: no example request:{section}",
+                rule.id
+            );
+        }
+    }
 }

@@ -138,3 +138,15 @@ fn bad_arguments_exit_with_2() {
         assert!(!output.stderr.is_empty(), "{args:?}: a message on stderr");
     }
 }
+
+#[test]
+fn rules_markdown_prints_the_catalogue_document() {
+    let text = stdout_ok(&["rules", "--format", "markdown"]);
+    assert_eq!(
+        text,
+        format!("{}\n", opsworks_conformance::contract::catalogue_markdown())
+    );
+    for rule in CATALOGUE {
+        assert!(text.contains(&format!("### `{}`", rule.id)), "{}", rule.id);
+    }
+}

@@ -86,6 +86,9 @@ enum Format {
     Text,
     /// A JSON array of objects `{"id","severity","group","summary","source","side"}`.
     Json,
+    /// The catalogue document (`docs/rules.md`): tables and each rule's documentation; the
+    /// whole catalogue, whatever the filters.
+    Markdown,
 }
 
 /// The `--side` filter values.
@@ -290,6 +293,11 @@ fn rules(args: &RulesArgs) -> io::Result<()> {
             serde_json::to_writer_pretty(&mut out, &entries)?;
             out.write_all(b"\n")?;
         }
+        Format::Markdown => writeln!(
+            out,
+            "{}",
+            opsworks_conformance::contract::catalogue_markdown()
+        )?,
     }
     out.flush()
 }

@@ -1,4 +1,4 @@
-//! Any client, in any language, as a driver process speaking JSON lines (`INTERFACES.md`,
+//! Any client, in any language, as a driver process speaking JSON lines (`docs/contract/INTERFACES.md`,
 //! "Client driver protocol").
 
 use std::process::{ExitStatus, Stdio};

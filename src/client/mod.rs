@@ -1,5 +1,5 @@
 //! The client-side gate (feature `client`): the suite plays the server, the client under test
-//! (an SDK, a hand-written client) makes the calls, and rules C-* of `RULES.md` judge what it
+//! (an SDK, a hand-written client) makes the calls, and rules C-* of `docs/rules.md` judge what it
 //! sent and what it understood.
 //!
 //! - [`RecordingServer`]: a wiremock server on 127.0.0.1 (a port the OS picks), one per run,

@@ -1,5 +1,5 @@
 //! What the client under test is given ([`ClientCall`]) and what it reports ([`ClientOutcome`]),
-//! exactly as the lines of the driver protocol (`INTERFACES.md`).
+//! exactly as the lines of the driver protocol (`docs/contract/INTERFACES.md`).
 
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,7 @@ use crate::contract::wire;
 /// An error code the catalogue names. Observed codes are plain strings (any code can be seen);
 /// expected codes are always one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// Modelled: the request is not valid (V-*).
     ValidationException,

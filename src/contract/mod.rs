@@ -1,6 +1,7 @@
 //! The contract: request types, the command table, wire facts and the rule catalogue.
 //!
-//! This module imports nothing else from the crate; everything else builds on it.
+//! This module imports nothing else from the crate but the rule files (`src/rules/`), which
+//! define the catalogue; everything else builds on it.
 
 mod catalogue;
 mod command;
@@ -13,6 +14,7 @@ mod rule;
 mod signing;
 pub mod wire;
 
+pub use crate::rules::catalogue_markdown;
 pub use catalogue::{CATALOGUE, CATALOGUE_VERSION, rules};
 pub use command::{CommandKind, CommandName, UnknownCommandName};
 pub use error_code::{ErrorCode, error_code_of, sanitize_error_code};
@@ -21,5 +23,5 @@ pub use operations::{
 };
 pub use request::{CreateDeploymentInput, DeploymentCommand, INPUT_MEMBERS, RawRequest};
 pub use response::{Observation, Response, TransportFailure, TransportFailureKind};
-pub use rule::{Group, Rule, RuleId, Severity, Side};
+pub use rule::{Group, Rule, RuleDoc, RuleId, Severity, Side};
 pub use signing::Signing;

@@ -1,5 +1,5 @@
 //! The operations of the OpsWorks API (`OpsWorks_20130218`), for the suite's promise never to
-//! send one besides `CreateDeployment` (RULES.md, "What the suite sends").
+//! send one besides `CreateDeployment` (docs/rules.md, "What the suite sends").
 //!
 //! A full implementation carries out any operation of its API: a `DeleteStack` with the world's
 //! ids in its body would destroy the world the run depends on, and the answer to it is not this

@@ -82,6 +82,7 @@ impl TransportFailure {
 
 /// The kinds of transport failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransportFailureKind {
     /// The connection was refused.
     Refused,

@@ -23,7 +23,7 @@ impl RuleId {
         RuleId(id)
     }
 
-    /// The id as written in `RULES.md`, for example `"P-SUCCESS-SHAPE"`.
+    /// The id as written in the catalogue (`docs/rules.md`), for example `"P-SUCCESS-SHAPE"`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         self.0
@@ -87,7 +87,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The keyword as written in `RULES.md`: `MUST`, `SHOULD` or `MAY`.
+    /// The keyword as written in the catalogue (`docs/rules.md`): `MUST`, `SHOULD` or `MAY`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -104,9 +104,10 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The section of `RULES.md` a rule belongs to.
+/// The section of the catalogue (`docs/rules.md`) a rule belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Group {
     /// `P-*`: wire protocol (awsJson1_1).
     Protocol,
@@ -150,19 +151,51 @@ pub enum Side {
     Client,
 }
 
-/// One entry of the rule catalogue.
+/// One entry of the rule catalogue (defined by its file under `src/rules/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Rule {
     /// The stable id.
     pub id: RuleId,
     /// MUST, SHOULD or MAY.
     pub severity: Severity,
-    /// The section of `RULES.md`.
+    /// The section of the catalogue (`docs/rules.md`).
     pub group: Group,
     /// One line: the condition and what is expected.
     pub summary: &'static str,
     /// Where the rule comes from: `seed`, `model`, `smithy`, `stance`, or a combination.
     pub source: &'static str,
+    /// The rule's documentation, as the catalogue document (`docs/rules.md`) shows it.
+    #[serde(skip)]
+    pub doc: RuleDoc,
+    /// Whether the rule is judged across several requests (`S-UNIQUE-ID`,
+    /// `S-ERROR-NO-EFFECT`): a counterexample of it is a sequence, and a lone request of it
+    /// cannot be shrunk.
+    #[serde(skip)]
+    pub across_requests: bool,
+    /// Whether the rule judges if an answer is an OpsWorks answer at all (a status below 500, the
+    /// success or the error shape): when an answer fails such a rule and says nothing of the
+    /// rule its case was made for, the runner counts the case as undecided for that rule.
+    #[serde(skip)]
+    pub answer_shape: bool,
+    /// What the world must offer for the rule to apply, said in a report when the rule was not
+    /// applicable (`"the world declares no users"`); `None` when any world offers cases.
+    #[serde(skip)]
+    pub needs: Option<&'static str>,
+}
+
+/// The documentation of a rule: the texts of its row in the catalogue's tables (Markdown) and
+/// why the rule is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleDoc {
+    /// When the rule applies: the condition column of the catalogue (for `M-*` rules, the
+    /// implementation-defined case).
+    pub condition: &'static str,
+    /// What a conforming answer is (for `V-*` and `N-*` rules, the error code of their table).
+    pub expected: &'static str,
+    /// Why: what in the sources makes the rule, and what breaks when it is broken.
+    pub why: &'static str,
 }
 
 impl Rule {

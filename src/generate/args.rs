@@ -300,58 +300,10 @@ pub fn wrong_shape_args() -> impl Strategy<Value = Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{CommandKind, CreateDeploymentInput, RuleId, rules};
-    use crate::generate::command::{command_name, command_with_args};
-    use crate::oracle::{CallerIdentity, Verdict, judge_request};
-    use crate::world::{App, Stack, World};
+    use crate::contract::CommandKind;
+    use crate::generate::command::command_name;
+    use crate::rules::testing::judge_args as judge;
     use proptest::test_runner::Config;
-
-    /// One stack `s1` with one app of each type (`app-php`, `app-rails`, ...), two versions each.
-    fn world() -> World {
-        World {
-            stacks: vec![Stack {
-                stack_id: "s1".to_owned(),
-                apps: AppType::ALL
-                    .into_iter()
-                    .map(|app_type| App {
-                        app_id: app_id(app_type),
-                        app_type,
-                        versions: 2,
-                    })
-                    .collect(),
-                ..Stack::default()
-            }],
-            users: Vec::new(),
-        }
-    }
-
-    fn app_id(app_type: AppType) -> String {
-        format!(
-            "app-{}",
-            serde_json::to_value(app_type).unwrap().as_str().unwrap()
-        )
-    }
-
-    /// The verdict on `name` with `args` on stack `s1` (and the app of `app_type`, php if
-    /// `None`, for app commands).
-    fn judge(
-        name: CommandName,
-        app_type: Option<AppType>,
-        args: Option<BTreeMap<String, Vec<String>>>,
-    ) -> Verdict {
-        let mut input = CreateDeploymentInput::new("s1", name);
-        if name.kind() == CommandKind::App {
-            input = input.with_app(app_id(app_type.unwrap_or(AppType::Php)));
-        }
-        if let Some(command) = input.command.as_mut() {
-            command.args = args;
-        }
-        judge_request(&world(), &input.to_raw(), &CallerIdentity::Unsigned)
-    }
-
-    fn may_rules(verdict: &Verdict) -> Vec<RuleId> {
-        verdict.may_cases().iter().map(|case| case.rule).collect()
-    }
 
     fn with_values(name: CommandName) -> impl Strategy<Value = (CommandName, Option<AppType>)> {
         let app_type = match name.kind() {
@@ -374,61 +326,6 @@ mod tests {
         ) {
             let verdict = judge(name, app_type, args.clone());
             prop_assert!(verdict.is_valid(), "{} {:?}: {:?}", name, args, verdict);
-        }
-
-        #[test]
-        fn bad_recipes_break_v_recipes(args in bad_recipes()) {
-            let verdict = judge(CommandName::ExecuteRecipes, None, args);
-            prop_assert_eq!(verdict.broken(), vec![rules::V_RECIPES]);
-            prop_assert!(verdict.may_cases().is_empty());
-        }
-
-        #[test]
-        fn bad_migrate_breaks_v_migrate(values in bad_migrate()) {
-            let args = Some(BTreeMap::from([("migrate".to_owned(), values)]));
-            let verdict = judge(CommandName::Deploy, Some(AppType::Rails), args);
-            prop_assert_eq!(verdict.broken(), vec![rules::V_MIGRATE]);
-            prop_assert!(verdict.may_cases().is_empty());
-        }
-
-        #[test]
-        fn bad_reboot_breaks_v_reboot(args in bad_reboot()) {
-            let verdict = judge(CommandName::UpdateDependencies, None, args);
-            prop_assert_eq!(verdict.broken(), vec![rules::V_REBOOT]);
-            prop_assert!(verdict.may_cases().is_empty());
-        }
-
-        #[test]
-        fn unknown_args_are_m_unknown_args(
-            (name, args) in command_with_args().prop_flat_map(|name| (Just(name), unknown_arg(name)))
-        ) {
-            let verdict = judge(name, None, args);
-            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict);
-            prop_assert_eq!(may_rules(&verdict), vec![rules::M_UNKNOWN_ARGS]);
-        }
-
-        #[test]
-        fn unused_args_are_m_args_unused(
-            name in select(CommandName::ALL.into_iter().filter(|name| name.args().is_empty()).collect::<Vec<_>>()),
-            args in unused_args(),
-        ) {
-            let verdict = judge(name, None, args);
-            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict);
-            prop_assert_eq!(may_rules(&verdict), vec![rules::M_ARGS_UNUSED]);
-        }
-
-        #[test]
-        fn wrong_shapes_break_v_type(name in command_name(), shape in wrong_shape_args()) {
-            let mut body = serde_json::Map::new();
-            body.insert("StackId".to_owned(), json!("s1"));
-            if name.kind() == CommandKind::App {
-                body.insert("AppId".to_owned(), json!(app_id(AppType::Php)));
-            }
-            body.insert("Command".to_owned(), json!({"Name": name.as_str(), "Args": shape}));
-            let request = crate::contract::RawRequest::json(Value::Object(body).to_string());
-            let verdict = judge_request(&world(), &request, &CallerIdentity::Unsigned);
-            prop_assert_eq!(verdict.broken(), vec![rules::V_TYPE]);
-            prop_assert!(verdict.may_cases().is_empty());
         }
     }
 }

@@ -392,22 +392,10 @@ pub fn custom_json_beyond_limits() -> impl Strategy<Value = String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{CommandName, CreateDeploymentInput, RuleId, rules};
     use crate::oracle::json_text::{JsonKind, scan};
-    use crate::oracle::{CallerIdentity, Verdict, judge_request};
-    use crate::world::World;
     use proptest::test_runner::Config;
 
-    fn judge(custom_json: String) -> Verdict {
-        let world = World::from_json(r#"{"Stacks":[{"StackId":"s1"}]}"#).unwrap();
-        let mut input = CreateDeploymentInput::new("s1", CommandName::Configure);
-        input.custom_json = Some(custom_json);
-        judge_request(&world, &input.to_raw(), &CallerIdentity::Unsigned)
-    }
-
-    fn may_rules(verdict: &Verdict) -> Vec<RuleId> {
-        verdict.may_cases().iter().map(|case| case.rule).collect()
-    }
+    use crate::rules::testing::judge_custom_json as judge;
 
     proptest! {
         #![proptest_config(Config::with_cases(256))]
@@ -420,50 +408,6 @@ mod tests {
             prop_assert!(scanned.max_depth <= MAX_DEPTH);
             prop_assert!(text.len() <= LONG_MAX);
             prop_assert!(judge(text).is_valid());
-        }
-
-        #[test]
-        fn invalid_texts_are_not_json(text in invalid_custom_json()) {
-            prop_assert!(scan(text.as_bytes()).is_err(), "{:?} scanned", text);
-            // A byte order mark at the start is M-JSON-LIMITS, whatever follows it.
-            prop_assert!(!text.starts_with('\u{feff}'), "{:?}", text);
-            prop_assert_eq!(judge(text).broken(), vec![rules::V_CUSTOM_JSON]);
-        }
-
-        #[test]
-        fn non_objects_are_json_but_not_objects(text in non_object_custom_json()) {
-            let scanned = scan(text.as_bytes()).map_err(|error| TestCaseError::fail(format!("{error}: {text:?}")))?;
-            prop_assert_ne!(scanned.kind, JsonKind::Object);
-            prop_assert!(!scanned.limits.any());
-            let verdict = judge(text);
-            prop_assert_eq!(verdict.broken(), vec![rules::V_CUSTOM_JSON_OBJECT]);
-            prop_assert!(verdict.may_cases().is_empty());
-        }
-
-        #[test]
-        fn beyond_limits_are_objects_with_a_limit(text in custom_json_beyond_limits()) {
-            let scanned = scan(text.as_bytes()).map_err(|error| TestCaseError::fail(format!("{error}: {text:?}")))?;
-            prop_assert_eq!(scanned.kind, JsonKind::Object);
-            prop_assert!(scanned.limits.any(), "{:?}", text);
-            let verdict = judge(text);
-            prop_assert!(verdict.broken().is_empty());
-            prop_assert_eq!(may_rules(&verdict), vec![rules::M_JSON_LIMITS]);
-        }
-    }
-
-    proptest! {
-        #![proptest_config(Config::with_cases(64))]
-
-        /// RFC 8259 section 8.1: a parser may ignore a byte order mark, so before an object
-        /// text it is M-JSON-LIMITS alone, and before what is not JSON the text is still not.
-        #[test]
-        fn a_byte_order_mark_is_a_json_limit(valid in valid_custom_json(), invalid in invalid_custom_json()) {
-            let verdict = judge(format!("\u{feff}{valid}"));
-            prop_assert!(verdict.broken().is_empty(), "{:?}", verdict.findings());
-            prop_assert_eq!(may_rules(&verdict), vec![rules::M_JSON_LIMITS]);
-            let verdict = judge(format!("\u{feff}{invalid}"));
-            prop_assert_eq!(verdict.broken(), vec![rules::V_CUSTOM_JSON]);
-            prop_assert!(verdict.may_cases().is_empty());
         }
     }
 

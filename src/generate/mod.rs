@@ -33,7 +33,7 @@ pub(crate) mod one_of;
 mod request;
 pub(crate) mod stream;
 pub mod text;
-mod violating;
+pub(crate) mod violating;
 pub mod world;
 
 pub use case::Case;

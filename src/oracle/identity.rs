@@ -7,6 +7,7 @@
 /// Only consulted when the world declares users (rules A-*); in a world without users every
 /// request is accepted whoever sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallerIdentity {
     /// No `Authorization` header (A-SIGNATURE-REQUIRED).
     Unsigned,

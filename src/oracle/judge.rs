@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::contract::{Observation, Response, RuleId, Severity, error_code_of, rules, wire};
+use crate::contract::{Response, RuleId, Severity, error_code_of, rules};
 use crate::oracle::verdict::{Behaviour, Expectation, Outcome, Verdict};
 
 /// How one rule fared on one case.
@@ -96,7 +96,7 @@ impl Judgement {
             })
     }
 
-    fn check(
+    pub(crate) fn check(
         &mut self,
         rule: RuleId,
         status: Status,
@@ -152,7 +152,7 @@ impl fmt::Display for Judgement {
     }
 }
 
-const BRIEF: usize = 200;
+pub(crate) const BRIEF: usize = 200;
 
 /// Judges what a target answered to a request against the oracle's verdict for it.
 ///
@@ -199,120 +199,28 @@ pub fn judge_response(verdict: &Verdict, response: &Response) -> Judgement {
     }
     let observation = match response {
         Err(failure) => {
-            judgement.check(
-                rules::P_NO_SERVER_ERROR,
-                Status::Failed,
-                "an HTTP response",
-                failure.to_string(),
-            );
+            crate::rules::p_no_server_error::judge_failure(&mut judgement, failure);
             return judgement;
         }
         Ok(observation) => observation,
     };
-    if observation.status >= 500 {
-        judgement.check(
-            rules::P_NO_SERVER_ERROR,
-            Status::Failed,
-            "a status below 500",
-            observation.brief(BRIEF),
-        );
+    if !crate::rules::p_no_server_error::judge(&mut judgement, observation) {
         return judgement;
     }
-    judgement.check(
-        rules::P_NO_SERVER_ERROR,
-        Status::Passed,
-        "a status below 500",
-        observation.status.to_string(),
-    );
-    check_content_type(observation, &mut judgement);
+    crate::rules::p_response_content_type::judge(&mut judgement, observation);
     // The response in brief, for every check that shows it (made once).
     let found = observation.brief(BRIEF);
     let outcome = if (200..300).contains(&observation.status) {
-        check_success_shape(observation, &found, &mut judgement);
+        crate::rules::p_success_shape::judge(&mut judgement, observation, &found);
         Outcome::Success
     } else {
-        Outcome::Error(check_error_shape(observation, &found, &mut judgement))
+        let code = crate::rules::p_error_shape::judge(&mut judgement, observation, &found);
+        crate::rules::p_error_message::judge(&mut judgement, observation, &found);
+        Outcome::Error(code)
     };
     check_outcome(verdict, &outcome, found, &mut judgement);
     judgement.outcome = Some(outcome);
     judgement
-}
-
-/// P-RESPONSE-CONTENT-TYPE (SHOULD).
-fn check_content_type(observation: &Observation, judgement: &mut Judgement) {
-    let content_type = observation.header("Content-Type");
-    let status = if content_type.is_some_and(wire::is_json11_media_type) {
-        Status::Passed
-    } else {
-        Status::Warned
-    };
-    judgement.check(
-        rules::P_RESPONSE_CONTENT_TYPE,
-        status,
-        format!("Content-Type: {}", wire::CONTENT_TYPE),
-        content_type.map_or("no Content-Type".to_owned(), |value| {
-            format!("Content-Type: {value}")
-        }),
-    );
-}
-
-/// P-SUCCESS-SHAPE: 200, a JSON object whose `DeploymentId` is a non-empty string.
-fn check_success_shape(observation: &Observation, found: &str, judgement: &mut Judgement) {
-    let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
-    let id = document
-        .as_ref()
-        .and_then(|document| document.get("DeploymentId"))
-        .and_then(serde_json::Value::as_str)
-        .filter(|id| !id.is_empty());
-    let status = if observation.status == 200 && id.is_some() {
-        Status::Passed
-    } else {
-        Status::Failed
-    };
-    judgement.deployment_id = id.map(str::to_owned);
-    judgement.check(
-        rules::P_SUCCESS_SHAPE,
-        status,
-        "200 with a JSON object whose DeploymentId is a non-empty string",
-        found,
-    );
-}
-
-/// P-ERROR-SHAPE and P-ERROR-MESSAGE. Returns the error code, if the response carries one.
-fn check_error_shape(
-    observation: &Observation,
-    found: &str,
-    judgement: &mut Judgement,
-) -> Option<String> {
-    let code = error_code_of(&observation.headers, &observation.body);
-    let status = if (400..500).contains(&observation.status) && code.is_some() {
-        Status::Passed
-    } else {
-        Status::Failed
-    };
-    judgement.check(
-        rules::P_ERROR_SHAPE,
-        status,
-        "status 400-499 with an error code in X-Amzn-Errortype, code or __type",
-        found,
-    );
-    let document: Option<serde_json::Value> = serde_json::from_slice(&observation.body).ok();
-    let has_message = document.as_ref().is_some_and(|document| {
-        ["message", "Message"]
-            .iter()
-            .any(|name| document.get(name).is_some_and(serde_json::Value::is_string))
-    });
-    judgement.check(
-        rules::P_ERROR_MESSAGE,
-        if has_message {
-            Status::Passed
-        } else {
-            Status::Warned
-        },
-        "a string message in the error body",
-        found,
-    );
-    code
 }
 
 /// Whether the target's outcome is one the verdict allows, and which rules that passes, warns

@@ -9,14 +9,15 @@
 //! Where the documentation leaves the behaviour open (MAY rules), a verdict allows every
 //! allowed behaviour and labels it; [`MayPolicy`] only chooses the reference answer.
 
-mod decide;
+pub(crate) mod decide;
 mod identity;
+#[doc(hidden)]
 pub mod json_text;
-mod judge;
+pub(crate) mod judge;
 mod policy;
-mod read;
+pub(crate) mod read;
 mod session;
-mod verdict;
+pub(crate) mod verdict;
 
 pub use decide::Decision;
 pub use identity::CallerIdentity;

@@ -2,19 +2,15 @@
 //!
 //! Each branch names the rule it implements; the comments quote the catalogue's condition.
 
-use crate::contract::{
-    CommandKind, CommandName, ErrorCode, RawRequest, api_operation, rules, wire,
-};
+use crate::contract::{CommandKind, CommandName, ErrorCode, RawRequest, api_operation, wire};
 use crate::oracle::decide::Reading;
 use crate::oracle::identity::CallerIdentity;
 use crate::oracle::json_text::{self, Document, Item, JsonKind};
-use crate::oracle::verdict::{Effect, Expectation, Tier, Verdict};
-use crate::world::{AppType, PermissionLevel, World};
+use crate::oracle::verdict::{Effect, Expectation, Verdict};
+use crate::rules;
+use crate::world::{PermissionLevel, World};
 
-use ErrorCode::{
-    AccessDeniedException as ACCESS_DENIED, ResourceNotFoundException as NOT_FOUND,
-    SerializationException as SERIALIZATION, ValidationException as VALIDATION,
-};
+use ErrorCode::{SerializationException as SERIALIZATION, ValidationException as VALIDATION};
 
 /// How deep the lenient body reading keeps containers: the deepest member the contract looks
 /// at is an `Args` value's element (body > Command > Args > list > string).
@@ -26,7 +22,8 @@ use crate::contract::INPUT_MEMBERS as TOP_LEVEL_MEMBERS;
 /// checked to be a string), so its escapes are not decoded.
 const NOT_DECODED: [&str; 1] = ["Comment"];
 
-fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
+/// The error codes of a finding, as expectations.
+pub(crate) fn codes(list: &[ErrorCode]) -> Vec<Expectation> {
     list.iter().map(|code| Expectation::Error(*code)).collect()
 }
 
@@ -92,7 +89,7 @@ const ARGS: usize = 1;
 /// compared exactly, no id of a world has a lone surrogate, and the text read is not the id
 /// sent (the request is also an M-JSON-LIMITS case).
 #[derive(Clone, Copy)]
-struct Id<'a> {
+pub(crate) struct Id<'a> {
     text: &'a str,
     unpaired: bool,
 }
@@ -107,11 +104,11 @@ impl<'a> Id<'a> {
     }
 
     /// The id to look up in the world, `None` when it names nothing.
-    fn key(self) -> Option<&'a str> {
+    pub(crate) fn key(self) -> Option<&'a str> {
         (!self.unpaired).then_some(self.text)
     }
 
-    fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.text.is_empty()
     }
 }
@@ -129,7 +126,7 @@ impl std::fmt::Debug for Id<'_> {
 
 /// A list of strings as read from the body (an array whose elements are all strings).
 #[derive(Clone, Copy)]
-struct Strings<'a>(Item<'a>);
+pub(crate) struct Strings<'a>(Item<'a>);
 
 impl<'a> Strings<'a> {
     /// The list, or `None` when the value is not an array of strings (V-TYPE).
@@ -141,27 +138,27 @@ impl<'a> Strings<'a> {
         .then_some(Strings(value))
     }
 
-    fn iter(self) -> impl Iterator<Item = &'a str> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> {
         self.0.children().filter_map(Item::as_str)
     }
 
     /// The elements as ids.
-    fn ids(self) -> impl Iterator<Item = Id<'a>> {
+    pub(crate) fn ids(self) -> impl Iterator<Item = Id<'a>> {
         self.0.children().filter_map(Id::of)
     }
 
-    fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.0.children().next().is_none()
     }
 
-    fn contains(self, wanted: &str) -> bool {
+    pub(crate) fn contains(self, wanted: &str) -> bool {
         self.0
             .children()
             .any(|element| element.as_bytes() == Some(wanted.as_bytes()))
     }
 
     /// Whether the list is exactly these strings.
-    fn is(self, wanted: &[&str]) -> bool {
+    pub(crate) fn is(self, wanted: &[&str]) -> bool {
         let mut elements = self.0.children();
         wanted
             .iter()
@@ -169,12 +166,12 @@ impl<'a> Strings<'a> {
             && elements.next().is_none()
     }
 
-    fn to_vec(self) -> Vec<&'a str> {
+    pub(crate) fn to_vec(self) -> Vec<&'a str> {
         self.iter().collect()
     }
 
     /// Whether two elements are equal.
-    fn has_duplicates(self) -> bool {
+    pub(crate) fn has_duplicates(self) -> bool {
         const PAIRWISE: usize = 16;
         if self.0.children().nth(PAIRWISE).is_none() {
             let mut seen = self.0.children();
@@ -214,7 +211,7 @@ impl<'a> Strings<'a> {
 #[must_use]
 pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentity) -> Verdict {
     if let Some(operation) = other_api_operation(request) {
-        // Not this contract's to judge (RULES.md, "What the suite sends").
+        // Not this contract's to judge (docs/rules.md, "What the suite sends").
         return Verdict::not_judged(operation);
     }
     let mut reading = Reading::default();
@@ -223,7 +220,7 @@ pub fn judge_request(world: &World, request: &RawRequest, caller: &CallerIdentit
     if reading
         .findings
         .iter()
-        .any(|finding| finding.rule == rules::P_UNKNOWN_OPERATION)
+        .any(|finding| finding.rule == rules::p_unknown_operation::RULE.id)
     {
         // A name the API does not have (or none): no operation, so the body's rules do not
         // apply. The effect the body would have had as a CreateDeployment is kept, so that a
@@ -247,35 +244,19 @@ fn read_access<'w>(
     if !world.has_users() {
         return None;
     }
-    let any = |preferred| vec![Expectation::AnyError { preferred }];
     match caller {
         CallerIdentity::Unsigned => {
-            reading.finding(
-                rules::A_SIGNATURE_REQUIRED,
-                any(ErrorCode::MissingAuthenticationTokenException),
-                Tier::Access,
-                "no Authorization header",
-            );
+            rules::a_signature_required::judge(reading);
             None
         }
         CallerIdentity::Verified(key) | CallerIdentity::InvalidSignature(key)
             if world.user(key).is_none() =>
         {
-            reading.finding(
-                rules::A_KEY_KNOWN,
-                any(ErrorCode::UnrecognizedClientException),
-                Tier::Access,
-                format!("access key id {key:?} is not a user of the world"),
-            );
+            rules::a_key_known::judge(reading, key);
             None
         }
         CallerIdentity::InvalidSignature(key) => {
-            reading.finding(
-                rules::A_SIGNATURE_VALID,
-                any(ErrorCode::InvalidSignatureException),
-                Tier::Access,
-                format!("the signature does not verify with the secret of {key:?}"),
-            );
+            rules::a_signature_valid::judge(reading, key);
             None
         }
         CallerIdentity::Verified(key) => world.user(key),
@@ -306,27 +287,12 @@ fn read_headers(request: &RawRequest, reading: &mut Reading) {
         value == wire::TARGET_VALUE
     });
     if !seen_any || !named {
-        let targets: Vec<&str> = targets().collect();
-        let seen = if targets.is_empty() {
-            "no X-Amz-Target header".to_owned()
-        } else {
-            format!("X-Amz-Target {targets:?}")
-        };
-        reading.finding(
-            rules::P_UNKNOWN_OPERATION,
-            vec![Expectation::AnyError {
-                preferred: ErrorCode::UnknownOperationException,
-            }],
-            Tier::Request,
-            seen,
-        );
+        rules::p_unknown_operation::judge(reading, &targets().collect::<Vec<_>>());
         return;
     }
     match request.header("Content-Type") {
         Some(value) if wire::is_json11_media_type(value) => {
-            if value.contains(';') {
-                reading.exercise(rules::P_CONTENT_TYPE_PARAMS);
-            }
+            rules::p_content_type_params::judge(reading, value);
         }
         _ => {
             reading.open = Some(
@@ -346,13 +312,7 @@ fn read_body(
     reading: &mut Reading,
 ) {
     if request.body.is_empty() {
-        // P-EMPTY-BODY: treated as {}, so ValidationException (StackId missing).
-        reading.finding(
-            rules::P_EMPTY_BODY,
-            codes(&[VALIDATION]),
-            Tier::Request,
-            "empty body, read as {}",
-        );
+        rules::p_empty_body::judge(reading);
         read_members(world, user, Document::empty_object().root(), reading);
         return;
     }
@@ -369,30 +329,21 @@ fn read_body(
     };
     json_text::read_document(body, KEEP_DEPTH, &NOT_DECODED, |read| match read {
         Err(error) => {
-            reading.finding(
-                rules::P_MALFORMED_JSON,
-                codes(&[SERIALIZATION, VALIDATION]),
-                Tier::Request,
-                format!("{part}: {error}"),
-            );
+            rules::p_malformed_json::judge(reading, format!("{part}: {error}"));
         }
         Ok((document, scanned)) if document.root().kind() == JsonKind::Object => {
-            if let Some(detail) = limits_detail("body", marked, scanned.limits) {
-                reading.may(
-                    rules::M_JSON_LIMITS,
-                    true,
-                    &[SERIALIZATION, VALIDATION],
-                    Tier::Request,
-                    detail,
-                );
-            }
+            rules::m_json_limits::judge(
+                reading,
+                "body",
+                marked,
+                scanned.limits,
+                &[SERIALIZATION, VALIDATION],
+            );
             read_members(world, user, document.root(), reading);
         }
         Ok((_, scanned)) => {
-            reading.finding(
-                rules::P_MALFORMED_JSON,
-                codes(&[SERIALIZATION, VALIDATION]),
-                Tier::Request,
+            rules::p_malformed_json::judge(
+                reading,
                 format!("{part} is JSON but a {:?}, not an object", scanned.kind),
             );
         }
@@ -413,26 +364,8 @@ struct Members<'a> {
     args_mistyped: bool,
 }
 
-fn type_error(reading: &mut Reading, detail: String) {
-    // V-TYPE: ValidationException or SerializationException.
-    reading.finding(
-        rules::V_TYPE,
-        codes(&[VALIDATION, SERIALIZATION]),
-        Tier::Request,
-        detail,
-    );
-}
-
-fn null_optional(reading: &mut Reading, name: &str) {
-    // M-NULL-OPTIONAL: null for an optional member, treated as absent or rejected.
-    reading.may(
-        rules::M_NULL_OPTIONAL,
-        true,
-        &[VALIDATION, SERIALIZATION],
-        Tier::Request,
-        format!("{name} is null"),
-    );
-}
+use rules::m_null_optional::judge as null_optional;
+use rules::v_type::judge as type_error;
 
 /// An optional string member: the string value (if present and a string), and whether it is
 /// present with another type.
@@ -473,26 +406,8 @@ fn optional_list<'a>(
         }
         Member::Present(value) => match Strings::of(value) {
             Some(list) => {
-                if list.is_empty() {
-                    // M-EMPTY-LISTS
-                    reading.may(
-                        rules::M_EMPTY_LISTS,
-                        true,
-                        &[VALIDATION],
-                        Tier::Request,
-                        format!("{name} is []"),
-                    );
-                }
-                if list.has_duplicates() {
-                    // M-DUPLICATE-IDS
-                    reading.may(
-                        rules::M_DUPLICATE_IDS,
-                        true,
-                        &[VALIDATION],
-                        Tier::Request,
-                        format!("{name} names an id twice"),
-                    );
-                }
+                rules::m_empty_lists::judge(reading, name, list.is_empty());
+                rules::m_duplicate_ids::judge(reading, name, list.has_duplicates());
                 Some(list)
             }
             None => {
@@ -528,23 +443,12 @@ fn read_members(
 
     // M-UNKNOWN-MEMBERS: an unknown top-level member (ignored, or rejected).
     if let Some(unknown) = object.unknown.map(Item::name) {
-        reading.may(
-            rules::M_UNKNOWN_MEMBERS,
-            true,
-            &[VALIDATION, SERIALIZATION],
-            Tier::Request,
-            format!("unknown member {unknown:?}"),
-        );
+        rules::m_unknown_members::judge(reading, format!("unknown member {unknown:?}"));
     }
 
     // V-STACK-REQUIRED: StackId missing or null.
     match object.member(STACK_ID) {
-        Member::Absent | Member::Null => reading.finding(
-            rules::V_STACK_REQUIRED,
-            codes(&[VALIDATION]),
-            Tier::Request,
-            "StackId is missing or null",
-        ),
+        Member::Absent | Member::Null => rules::v_stack_required::judge(reading),
         Member::Present(text) if text.kind() == JsonKind::String => {
             members.stack_id = Id::of(text);
         }
@@ -580,12 +484,7 @@ fn read_members(
 fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut Reading) {
     let command = match object.member(COMMAND) {
         Member::Absent | Member::Null => {
-            reading.finding(
-                rules::V_COMMAND_REQUIRED,
-                codes(&[VALIDATION]),
-                Tier::Request,
-                "Command is missing or null",
-            );
+            rules::v_command_required::judge(reading);
             return;
         }
         Member::Present(command) if command.kind() == JsonKind::Object => command,
@@ -599,33 +498,14 @@ fn read_command<'a>(object: &Body<'a>, members: &mut Members<'a>, reading: &mut 
     };
     let command = &Object::read(command, &COMMAND_MEMBERS);
     if let Some(unknown) = command.unknown.map(Item::name) {
-        reading.may(
-            rules::M_UNKNOWN_MEMBERS,
-            true,
-            &[VALIDATION, SERIALIZATION],
-            Tier::Request,
-            format!("unknown member Command.{unknown}"),
-        );
+        rules::m_unknown_members::judge(reading, format!("unknown member Command.{unknown}"));
     }
     match command.member(NAME) {
-        Member::Absent | Member::Null => reading.finding(
-            rules::V_NAME_REQUIRED,
-            codes(&[VALIDATION]),
-            Tier::Request,
-            "Command.Name is missing or null",
-        ),
+        Member::Absent | Member::Null => rules::v_name_required::judge(reading),
         Member::Present(name) if name.kind() == JsonKind::String => {
             match name.as_str().unwrap_or_default().parse::<CommandName>() {
                 Ok(command) => members.command = Some(command),
-                Err(_) => reading.finding(
-                    rules::V_NAME_ENUM,
-                    codes(&[VALIDATION]),
-                    Tier::Request,
-                    format!(
-                        "Command.Name {:?} is not one of the 12 names",
-                        name.as_str().unwrap_or_default()
-                    ),
-                ),
+                Err(_) => rules::v_name_enum::judge(reading, name.as_str().unwrap_or_default()),
             }
         }
         Member::Present(other) => {
@@ -672,34 +552,16 @@ fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
         None => (text, false),
     };
     match json_text::scan(text) {
-        Err(error) => reading.finding(
-            rules::V_CUSTOM_JSON,
-            codes(&[VALIDATION]),
-            Tier::Request,
-            if marked {
-                format!("CustomJson after its byte order mark: {error}")
-            } else {
-                format!("CustomJson: {error}")
-            },
-        ),
+        Err(error) => rules::v_custom_json::judge(reading, marked, error),
         Ok(scanned) => {
-            if scanned.kind != JsonKind::Object {
-                reading.finding(
-                    rules::V_CUSTOM_JSON_OBJECT,
-                    codes(&[VALIDATION]),
-                    Tier::Request,
-                    format!("CustomJson is a JSON {:?}, not an object", scanned.kind),
-                );
-            }
-            if let Some(detail) = limits_detail("CustomJson", marked, scanned.limits) {
-                reading.may(
-                    rules::M_JSON_LIMITS,
-                    true,
-                    &[VALIDATION, SERIALIZATION],
-                    Tier::Request,
-                    detail,
-                );
-            }
+            rules::v_custom_json_object::judge(reading, scanned.kind);
+            rules::m_json_limits::judge(
+                reading,
+                "CustomJson",
+                marked,
+                scanned.limits,
+                &[VALIDATION, SERIALIZATION],
+            );
         }
     }
 }
@@ -707,27 +569,13 @@ fn read_custom_json(object: &Body<'_>, reading: &mut Reading) {
 /// The UTF-8 encoding of U+FEFF, the byte order mark.
 const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
 
-/// What of M-JSON-LIMITS a JSON text (`what`) presents, for the MAY case's detail: a byte order
-/// mark before it (`marked`), and the limit flags of its scan. `None` when it presents nothing.
-fn limits_detail(what: &str, marked: bool, limits: json_text::JsonLimits) -> Option<String> {
-    match (marked, limits.any()) {
-        (false, false) => None,
-        (true, false) => Some(format!(
-            "{what}: a UTF-8 byte order mark before the JSON text"
-        )),
-        (false, true) => Some(format!("{what}: {limits:?}")),
-        (true, true) => Some(format!(
-            "{what}: a UTF-8 byte order mark before the JSON text, and {limits:?}"
-        )),
-    }
-}
-
 /// The values of one Args entry.
 fn arg<'a>(args: Option<Item<'a>>, name: &str) -> Option<Strings<'a>> {
     args?.get(name).and_then(Strings::of)
 }
 
-fn is_boolean_arg(values: Strings<'_>) -> bool {
+/// Whether an Args value is exactly `["true"]` or `["false"]`.
+pub(crate) fn is_boolean_arg(values: Strings<'_>) -> bool {
     values.is(&["true"]) || values.is(&["false"])
 }
 
@@ -749,28 +597,12 @@ fn read_command_rules(
     };
     match command.kind() {
         CommandKind::App => {
-            if members.app_id.is_none() && !members.app_id_mistyped {
-                reading.finding(
-                    rules::V_APP_REQUIRED,
-                    codes(&[VALIDATION]),
-                    Tier::Request,
-                    format!("{command} without AppId"),
-                );
-            }
+            let given = members.app_id.is_some() || members.app_id_mistyped;
+            rules::v_app_required::judge(reading, command, given);
         }
         CommandKind::Stack => {
             if let Some(app_id) = members.app_id {
-                let mut rejections = vec![VALIDATION];
-                if app.is_none() {
-                    rejections.push(NOT_FOUND);
-                }
-                reading.may(
-                    rules::M_APP_ON_STACK_COMMAND,
-                    true,
-                    &rejections,
-                    Tier::Request,
-                    format!("AppId {app_id:?} with the stack command {command}"),
-                );
+                rules::m_app_on_stack_command::judge(reading, command, app_id, app.is_some());
             }
         }
     }
@@ -780,22 +612,10 @@ fn read_command_rules(
     let taken = command.args();
     if taken.is_empty() {
         if names().next().is_some() {
-            reading.may(
-                rules::M_ARGS_UNUSED,
-                true,
-                &[VALIDATION],
-                Tier::Request,
-                format!("Args on {command}, which takes none"),
-            );
+            rules::m_args_unused::judge(reading, command);
         }
     } else if let Some(unknown) = names().find(|key| !taken.contains(key)) {
-        reading.may(
-            rules::M_UNKNOWN_ARGS,
-            true,
-            &[VALIDATION],
-            Tier::Request,
-            format!("Args key {unknown:?}, which {command} does not take"),
-        );
+        rules::m_unknown_args::judge(reading, command, unknown);
     }
     // When Args was mistyped (V-TYPE), its content is not judged again here.
     if command == CommandName::Rollback {
@@ -806,62 +626,20 @@ fn read_command_rules(
     }
     match command {
         CommandName::ExecuteRecipes => {
-            let recipes = arg(args, "recipes");
-            if recipes.is_none_or(|list| list.is_empty() || list.contains("")) {
-                reading.finding(
-                    rules::V_RECIPES,
-                    codes(&[VALIDATION]),
-                    Tier::Request,
-                    "execute_recipes without a non-empty Args.recipes",
-                );
-            }
+            rules::v_recipes::judge(reading, arg(args, "recipes"));
         }
         CommandName::Deploy => {
             if let Some(migrate) = arg(args, "migrate") {
-                if !is_boolean_arg(migrate) {
-                    reading.finding(
-                        rules::V_MIGRATE,
-                        codes(&[VALIDATION]),
-                        Tier::Request,
-                        format!(
-                            "Args.migrate is {:?}, not [\"true\"] or [\"false\"]",
-                            migrate.to_vec()
-                        ),
-                    );
-                }
-                if let Some(app) = app.filter(|app| app.app_type != AppType::Rails) {
-                    reading.may(
-                        rules::M_MIGRATE_NON_RAILS,
-                        true,
-                        &[VALIDATION],
-                        Tier::Request,
-                        format!("migrate on the {:?} app {:?}", app.app_type, app.app_id),
-                    );
-                }
+                rules::v_migrate::judge(reading, migrate);
+                rules::m_migrate_non_rails::judge(reading, app);
             }
         }
         CommandName::UpdateDependencies => {
-            let allow_reboot = arg(args, "allow_reboot");
-            let upgrade = arg(args, "upgrade_os_to");
-            let reboot_bad = allow_reboot.is_some_and(|values| !is_boolean_arg(values));
-            let upgrade_bad = upgrade.is_some_and(|values| {
-                let mut elements = values.iter();
-                let one = elements.next().filter(|_| elements.next().is_none());
-                one.is_none_or(str::is_empty)
-                    || !allow_reboot.is_some_and(|values| values.is(&["true"]))
-            });
-            if reboot_bad || upgrade_bad {
-                reading.finding(
-                    rules::V_REBOOT,
-                    codes(&[VALIDATION]),
-                    Tier::Request,
-                    format!(
-                        "update_dependencies with upgrade_os_to {:?} and allow_reboot {:?}",
-                        upgrade.map(Strings::to_vec),
-                        allow_reboot.map(Strings::to_vec)
-                    ),
-                );
-            }
+            rules::v_reboot::judge(
+                reading,
+                arg(args, "allow_reboot"),
+                arg(args, "upgrade_os_to"),
+            );
         }
         _ => {}
     }
@@ -874,17 +652,7 @@ fn read_rollback(
     reading: &mut Reading,
 ) {
     if let (Some(stack), Some(app)) = (stack, app) {
-        if app.versions <= 1 {
-            reading.finding(
-                rules::V_ROLLBACK_DEPTH,
-                codes(&[VALIDATION]),
-                Tier::RollbackDepth,
-                format!(
-                    "rollback of {:?} with no earlier stored version",
-                    app.app_id
-                ),
-            );
-        }
+        rules::v_rollback_depth::judge(reading, app);
         reading.effect = Effect::RollBack {
             stack_id: stack.stack_id.clone(),
             app_id: app.app_id.clone(),
@@ -894,25 +662,12 @@ fn read_rollback(
 
 /// N-STACK, N-APP, N-INSTANCE, N-LAYER and M-EMPTY-STRING-IDS. IDs are compared exactly.
 fn read_existence(world: &World, stack_id: Id<'_>, members: &Members<'_>, reading: &mut Reading) {
-    let empty_id = |reading: &mut Reading, what: &str| {
-        reading.may(
-            rules::M_EMPTY_STRING_IDS,
-            false,
-            &[VALIDATION, NOT_FOUND],
-            Tier::Existence,
-            format!("{what} is \"\""),
-        );
-    };
+    let empty_id = rules::m_empty_string_ids::judge;
     if stack_id.is_empty() {
         empty_id(reading, "StackId");
     }
     let Some(stack) = stack_id.key().and_then(|id| world.stack(id)) else {
-        reading.finding(
-            rules::N_STACK,
-            codes(&[NOT_FOUND]),
-            Tier::Existence,
-            format!("no stack {stack_id:?}"),
-        );
+        rules::n_stack::judge(reading, stack_id);
         return;
     };
     let app_command = members.command.is_some_and(CommandName::needs_app);
@@ -921,63 +676,21 @@ fn read_existence(world: &World, stack_id: Id<'_>, members: &Members<'_>, readin
             empty_id(reading, "AppId");
         }
         if app_id.key().and_then(|id| stack.app(id)).is_none() {
-            let mut expected = codes(&[NOT_FOUND]);
-            if app_id.key().and_then(|id| world.stack_of_app(id)).is_some() {
-                expected.push(Expectation::Error(VALIDATION));
-            }
-            reading.finding(
-                rules::N_APP,
-                expected,
-                Tier::Existence,
-                format!("no app {app_id:?} in stack {stack_id:?}"),
-            );
+            let elsewhere = app_id.key().and_then(|id| world.stack_of_app(id)).is_some();
+            rules::n_app::judge(reading, app_id, stack_id, elsewhere);
         }
     }
-    let lists = [
-        (members.instance_ids, rules::N_INSTANCE, "InstanceIds"),
-        (members.layer_ids, rules::N_LAYER, "LayerIds"),
-    ];
-    for (list, rule, name) in lists {
-        let Some(list) = list else { continue };
+    if let Some(list) = members.instance_ids {
         if list.contains("") {
-            empty_id(reading, &format!("an element of {name}"));
+            empty_id(reading, "an element of InstanceIds");
         }
-        let exists_here = |id: &Id<'_>| {
-            id.key().is_some_and(|id| {
-                if rule == rules::N_INSTANCE {
-                    stack.instance(id).is_some()
-                } else {
-                    stack.layer(id).is_some()
-                }
-            })
-        };
-        let exists_elsewhere = |id: Id<'_>| {
-            id.key().is_some_and(|id| {
-                if rule == rules::N_INSTANCE {
-                    world.stack_of_instance(id).is_some()
-                } else {
-                    world.stack_of_layer(id).is_some()
-                }
-            })
-        };
-        let mut first_missing = None;
-        let mut elsewhere = false;
-        for id in list.ids().filter(|id| !exists_here(id)) {
-            first_missing.get_or_insert(id);
-            elsewhere = elsewhere || exists_elsewhere(id);
+        rules::n_instance::judge(reading, world, (stack, stack_id), list);
+    }
+    if let Some(list) = members.layer_ids {
+        if list.contains("") {
+            empty_id(reading, "an element of LayerIds");
         }
-        if let Some(first) = first_missing {
-            let mut expected = codes(&[NOT_FOUND]);
-            if elsewhere {
-                expected.push(Expectation::Error(VALIDATION));
-            }
-            reading.finding(
-                rule,
-                expected,
-                Tier::Existence,
-                format!("{name}: no {first:?} in stack {stack_id:?}"),
-            );
-        }
+        rules::n_layer::judge(reading, world, (stack, stack_id), list);
     }
 }
 
@@ -988,26 +701,10 @@ fn read_permission(user: &crate::world::User, stack_id: Id<'_>, reading: &mut Re
     let policy = user.policy_allows(stack_id.key().unwrap_or("*"));
     match level {
         Some(level) if level.allows_deploy() => {}
-        Some(PermissionLevel::Deny) if policy => reading.may(
-            rules::M_POLICY_VS_DENY,
-            true,
-            &[ACCESS_DENIED],
-            Tier::Permission,
-            format!(
-                "{:?} has level deny on {stack_id:?} but a policy granting the action",
-                user.access_key_id
-            ),
-        ),
+        Some(PermissionLevel::Deny) if policy => {
+            rules::m_policy_vs_deny::judge(reading, user, stack_id);
+        }
         _ if policy => {}
-        _ => reading.finding(
-            rules::A_PERMISSION,
-            codes(&[ACCESS_DENIED]),
-            Tier::Permission,
-            format!(
-                "{:?} has level {} on {stack_id:?} and no policy granting the action",
-                user.access_key_id,
-                level.map_or("none".to_owned(), |level| format!("{level:?}"))
-            ),
-        ),
+        _ => rules::a_permission::judge(reading, user, level, stack_id),
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::contract::excerpt::excerpt;
 use crate::contract::{RawRequest, Response, rules};
 use crate::oracle::identity::CallerIdentity;
-use crate::oracle::judge::{Check, Judgement, Status, judge_response};
+use crate::oracle::judge::{Judgement, Status, judge_response};
 use crate::oracle::read::judge_request;
 use crate::oracle::verdict::{Effect, Outcome, Verdict};
 use crate::world::World;
@@ -293,15 +293,7 @@ impl Session {
                     .join("; ");
                 let causes = self.causes(&indices);
                 judgement = shadow_judgement;
-                judgement.checks.push(Check {
-                    rule: rules::S_ERROR_NO_EFFECT,
-                    status: Status::Failed,
-                    expected: "rejected requests change nothing".to_owned(),
-                    found: format!(
-                        "the answer fits a state in which an earlier rejected request took effect: {causes} (judged without it: {found})"
-                    ),
-                    behaviour: None,
-                });
+                crate::rules::s_error_no_effect::judge_failed(&mut judgement, &causes, &found);
                 // Follow the target's state from here on, so one defect is reported once.
                 self.world = shadow;
                 self.version += 1;
@@ -316,13 +308,7 @@ impl Session {
             && verdict.effect() != &Effect::None
             && judgement.failures().next().is_none()
         {
-            judgement.checks.push(Check {
-                rule: rules::S_ERROR_NO_EFFECT,
-                status: Status::Passed,
-                expected: "rejected requests change nothing".to_owned(),
-                found: "the answer fits the state without the rejected requests".to_owned(),
-                behaviour: None,
-            });
+            crate::rules::s_error_no_effect::judge_passed(&mut judgement);
         }
 
         if let Some(Outcome::Error(code)) = &judgement.outcome {
@@ -613,26 +599,10 @@ impl Session {
     /// S-UNIQUE-ID: pairwise distinct `DeploymentId`s.
     fn check_unique(&mut self, id: String, judgement: &mut Judgement) {
         let case = self.cases;
-        match self.deployment_ids.get(&id) {
-            Some(first) => judgement.checks.push(Check {
-                rule: rules::S_UNIQUE_ID,
-                status: Status::Failed,
-                expected: "a DeploymentId not answered before".to_owned(),
-                found: format!("{id:?}, already answered in case {first}"),
-                behaviour: None,
-            }),
-            None => {
-                if !self.deployment_ids.is_empty() {
-                    judgement.checks.push(Check {
-                        rule: rules::S_UNIQUE_ID,
-                        status: Status::Passed,
-                        expected: "a DeploymentId not answered before".to_owned(),
-                        found: format!("{id:?}"),
-                        behaviour: None,
-                    });
-                }
-                self.deployment_ids.insert(id, case);
-            }
+        let first = self.deployment_ids.get(&id).copied();
+        crate::rules::s_unique_id::judge(judgement, &id, first, !self.deployment_ids.is_empty());
+        if first.is_none() {
+            self.deployment_ids.insert(id, case);
         }
     }
 }
@@ -1041,7 +1011,7 @@ mod tests {
         // The oracle followed the acceptance: a1 has no earlier version left; the target
         // still rolls back.
         let second = session.observe(&rollback("a1"), &caller, &success("d-2"));
-        let warned: Vec<&Check> = second.warnings().collect();
+        let warned: Vec<&crate::oracle::Check> = second.warnings().collect();
         assert_eq!(warned.len(), 1, "{second}");
         assert_eq!(warned[0].rule, rules::V_ROLLBACK_DEPTH);
         assert!(

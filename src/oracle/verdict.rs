@@ -7,6 +7,7 @@ use crate::world::World;
 
 /// An outcome a correct implementation may produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Expectation {
     /// HTTP 200 with a non-empty `DeploymentId`.
     Success,
@@ -138,6 +139,7 @@ pub struct Finding {
 /// The groups of `O-PRECEDENCE`, first decides: access (signature, key) > protocol and
 /// validation > existence > permission > rollback depth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Tier {
     /// A-SIGNATURE-REQUIRED, A-KEY-KNOWN, A-SIGNATURE-VALID.
     Access,
@@ -153,6 +155,7 @@ pub enum Tier {
 
 /// What a successful request does to the world.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Effect {
     /// Nothing changes.
     #[default]
@@ -211,7 +214,7 @@ pub const NOT_JUDGED: &str = "another operation of the API: not judged";
 
 impl Verdict {
     /// The verdict for a request whose `X-Amz-Target` names `operation`, an operation of the
-    /// OpsWorks API other than CreateDeployment: not this contract's to judge (RULES.md, "What
+    /// OpsWorks API other than CreateDeployment: not this contract's to judge (docs/rules.md, "What
     /// the suite sends"). Any answer is acceptable (a success or an error, each with the note
     /// [`NOT_JUDGED`] and no rule deciding it), no rule is broken or exercised, and it has no
     /// effect on the world the contract models.

@@ -1,4 +1,4 @@
-//! The JSON report of `INTERFACES.md` (`--json PATH`).
+//! The JSON report of `docs/contract/INTERFACES.md` (`--json PATH`).
 
 use serde_json::{Map, Value, json};
 
@@ -7,7 +7,7 @@ use crate::report::curl::curl_command;
 use crate::report::redact::{redact_signatures, report_headers};
 use crate::runner::{RuleStatus, RunReport};
 
-/// The JSON report, exactly as `INTERFACES.md` specifies: tool, version, catalogue, target,
+/// The JSON report, exactly as `docs/contract/INTERFACES.md` specifies: tool, version, catalogue, target,
 /// seed, strict, verdict, summary (cases and rule counts per status) and one entry per rule
 /// (a counterexample for failed and warned rules, the behaviour for informational MAY rules).
 /// Additions: `endpoint_check` (the endpoint check: `finding` `awsjson`, `not_awsjson`,

@@ -1,4 +1,4 @@
-//! Reports of a run: human, JSON (`INTERFACES.md`), JUnit XML; and replay commands.
+//! Reports of a run: human, JSON (`docs/contract/INTERFACES.md`), JUnit XML; and replay commands.
 
 mod curl;
 mod human;

@@ -1039,8 +1039,8 @@ impl<'a> Gate<'a> {
     ) -> Counterexample {
         let mut best = (case.clone(), request, response, check.clone());
         let mut accepted = 0usize;
-        // Sequence rules depend on earlier requests: a lone request cannot be shrunk for them.
-        let shrinkable = ![rules::S_UNIQUE_ID, rules::S_ERROR_NO_EFFECT].contains(&check.rule);
+        // Rules judged across requests: a lone request cannot be shrunk for them.
+        let shrinkable = !check.rule.rule().across_requests;
         let tree = if shrinkable {
             tree.get_or_insert_with(|| self.replay(family, rng, case))
                 .as_mut()
@@ -1194,15 +1194,10 @@ fn unshrunk(case: Case, request: RawRequest, response: Response, check: Check) -
 /// Whether the answer of a judgement was no OpsWorks answer at all: a server error, no answer,
 /// or an answer of neither the success nor the error shape.
 fn no_opsworks_answer(judgement: &Judgement) -> bool {
-    judgement.checks.iter().any(|check| {
-        check.status == Status::Failed
-            && [
-                rules::P_NO_SERVER_ERROR,
-                rules::P_SUCCESS_SHAPE,
-                rules::P_ERROR_SHAPE,
-            ]
-            .contains(&check.rule)
-    })
+    judgement
+        .checks
+        .iter()
+        .any(|check| check.status == Status::Failed && check.rule.rule().answer_shape)
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
@@ -1307,10 +1302,8 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
             )
         } else if has_family {
             "no case reached the rule".to_owned()
-        } else if id.as_str().starts_with("A-") {
-            "the world declares no users".to_owned()
-        } else if id == rules::M_POLICY_VS_DENY {
-            "no user of the world has level deny and a policy granting the action".to_owned()
+        } else if let Some(needs) = id.rule().needs {
+            needs.to_owned()
         } else {
             "the world offers no case for this rule".to_owned()
         }

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The state of a target: what exists and who may do what. Read from a world file
-/// (see `INTERFACES.md`) with [`World::from_json`], or one of the bundled worlds
+/// (see `docs/contract/INTERFACES.md`) with [`World::from_json`], or one of the bundled worlds
 /// ([`World::bundled`], [`World::bundled_with_users`]).
 ///
 /// It also holds the state that requests change: how many versions of each app are stored

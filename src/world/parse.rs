@@ -27,7 +27,7 @@ const ROOT: &str = "(top level)";
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 impl World {
-    /// Reads a world from the text of a world file (see `INTERFACES.md`, "World file"), then
+    /// Reads a world from the text of a world file (see `docs/contract/INTERFACES.md`, "World file"), then
     /// checks it ([`World::validate`]). A leading byte order mark is ignored.
     ///
     /// # Errors

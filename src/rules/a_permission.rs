@@ -1,0 +1,47 @@
+//! `A-PERMISSION` (MUST): the user's level on the stack is not `deploy` or `manage` (levels: `deny`, `show`, `deploy`, `manage`, `iam_only`; no entry means no access), and no attached policy grants it.
+
+use super::prelude::*;
+
+/// The catalogue entry of `A-PERMISSION`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("A-PERMISSION"),
+    severity: Severity::Must,
+    group: Group::Access,
+    summary: "the user's level on the stack is not deploy or manage (levels: deny, show, deploy, manage, iam_only; no entry means no access), and no attached policy grants it -> AccessDeniedException",
+    source: "seed (\"Required Permissions\")",
+    doc: RuleDoc {
+        condition: "the user's level on the stack is not `deploy` or `manage` (levels: `deny`, `show`, `deploy`, `manage`, `iam_only`; no entry means no access), and no attached policy grants it",
+        expected: "`AccessDeniedException`",
+        why: "The documentation's Required Permissions: only a user with level deploy or manage, or an attached policy that grants it, may create a deployment.",
+    },
+    across_requests: false,
+    answer_shape: false,
+    needs: Some("the world declares no users"),
+};
+
+/// Valid requests by users whose level and policy on the stack do not grant the action.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.permission(RULE.id, |level, policy| {
+        !level.is_some_and(PermissionLevel::allows_deploy) && !policy
+    })
+}
+
+/// The oracle's part: `user` has `level` on `stack_id` (`None`: no entry), which does not
+/// allow deploying, and no policy granting the action.
+pub(crate) fn judge(
+    reading: &mut Reading,
+    user: &User,
+    level: Option<PermissionLevel>,
+    stack_id: impl std::fmt::Debug,
+) {
+    reading.finding(
+        RULE.id,
+        codes(&[ErrorCode::AccessDeniedException]),
+        Tier::Permission,
+        format!(
+            "{:?} has level {} on {stack_id:?} and no policy granting the action",
+            user.access_key_id,
+            level.map_or("none".to_owned(), |level| format!("{level:?}"))
+        ),
+    );
+}

@@ -1,0 +1,20 @@
+//! `C-ERROR-UNMODELED` (MUST): an error code the model does not list (`ThrottlingException`, `AccessDeniedException`, ...), in every form of C-ERROR-CODE.
+
+use super::prelude::*;
+
+/// The catalogue entry of `C-ERROR-UNMODELED`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("C-ERROR-UNMODELED"),
+    severity: Severity::Must,
+    group: Group::Client,
+    summary: "an error code the model does not list (ThrottlingException, AccessDeniedException, ...), in every form of C-ERROR-CODE -> reported as that code, sanitised as C-ERROR-CODE says; no crash",
+    source: "smithy",
+    doc: RuleDoc {
+        condition: "an error code the model does not list (`ThrottlingException`, `AccessDeniedException`, ...), in every form of C-ERROR-CODE",
+        expected: "reported as that code, sanitised as C-ERROR-CODE says; no crash",
+        why: "Services add error codes the model does not list; a client must report them, not crash.",
+    },
+    across_requests: false,
+    answer_shape: false,
+    needs: None,
+};

@@ -1,0 +1,39 @@
+//! `M-POLICY-VS-DENY` (MAY): a user with level `deny` on the stack whose attached policy grants the action.
+
+use super::prelude::*;
+
+/// The catalogue entry of `M-POLICY-VS-DENY`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("M-POLICY-VS-DENY"),
+    severity: Severity::May,
+    group: Group::ImplementationDefined,
+    summary: "a user with level deny on the stack whose attached policy grants the action",
+    source: "catalogue",
+    doc: RuleDoc {
+        condition: "a user with level `deny` on the stack whose attached policy grants the action",
+        expected: "implementation-defined: both behaviours pass, and the report records which",
+        why: "The sources do not say whether an attached policy overrides a stack level of deny.",
+    },
+    across_requests: false,
+    answer_shape: false,
+    needs: Some("no user of the world has level deny and a policy granting the action"),
+};
+
+/// Valid requests by users with level deny whose attached policy grants the action.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.permission(RULE.id, |level, policy| level == Some(PermissionLevel::Deny) && policy)
+}
+
+/// The oracle's part: `user` has level deny on `stack_id`, and a policy granting the action.
+pub(crate) fn judge(reading: &mut Reading, user: &User, stack_id: impl std::fmt::Debug) {
+    reading.may(
+        RULE.id,
+        true,
+        &[ErrorCode::AccessDeniedException],
+        Tier::Permission,
+        format!(
+            "{:?} has level deny on {stack_id:?} but a policy granting the action",
+            user.access_key_id
+        ),
+    );
+}

@@ -1,0 +1,55 @@
+//! `N-INSTANCE` (MUST): an element of `InstanceIds` names no instance of that stack (same note).
+
+use super::prelude::*;
+
+/// The catalogue entry of `N-INSTANCE`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("N-INSTANCE"),
+    severity: Severity::Must,
+    group: Group::Existence,
+    summary: "an element of InstanceIds names no instance of that stack (same note) -> ResourceNotFoundException",
+    source: "model",
+    doc: RuleDoc {
+        condition: "an element of `InstanceIds` names no instance of that stack (same note)",
+        expected: "`ResourceNotFoundException`",
+        why: "The model lists `ResourceNotFoundException`: every instance deployed to must be an instance of the stack.",
+    },
+    across_requests: false,
+    answer_shape: false,
+    needs: None,
+};
+
+/// Valid requests with one instance id the stack does not have.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    f.missing_target(RULE.id, true)
+}
+
+/// The oracle's part: the `InstanceIds` of a request to `stack` (of `world`), named `stack_id`.
+pub(crate) fn judge(
+    reading: &mut Reading,
+    world: &World,
+    (stack, stack_id): (&Stack, impl std::fmt::Debug),
+    list: Strings<'_>,
+) {
+    let mut first_missing = None;
+    let mut elsewhere = false;
+    for id in list
+        .ids()
+        .filter(|id| id.key().is_none_or(|id| stack.instance(id).is_none()))
+    {
+        first_missing.get_or_insert(id);
+        elsewhere = elsewhere || id.key().is_some_and(|id| world.stack_of_instance(id).is_some());
+    }
+    if let Some(first) = first_missing {
+        let mut expected = codes(&[ErrorCode::ResourceNotFoundException]);
+        if elsewhere {
+            expected.push(Expectation::Error(ErrorCode::ValidationException));
+        }
+        reading.finding(
+            RULE.id,
+            expected,
+            Tier::Existence,
+            format!("InstanceIds: no {first:?} in stack {stack_id:?}"),
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! `O-PRECEDENCE` (SHOULD): a request that breaks rules of several groups.
+
+use super::prelude::*;
+
+/// The catalogue entry of `O-PRECEDENCE`.
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::new("O-PRECEDENCE"),
+    severity: Severity::Should,
+    group: Group::Behaviour,
+    summary: "a request that breaks rules of several groups -> the first group in this order decides the code: access (signature, key) > protocol and validation > existence > permission > rollback depth. Without --strict, any code of a broken rule is accepted",
+    source: "stance",
+    doc: RuleDoc {
+        condition: "a request that breaks rules of several groups",
+        expected: "the first group in this order decides the code: access (signature, key) > protocol and validation > existence > permission > rollback depth. Without `--strict`, any code of a broken rule is accepted",
+        why: "AWS checks access first, then the request, then resources, then permission; clients that branch on the code see the code of the first broken group.",
+    },
+    across_requests: false,
+    answer_shape: false,
+    needs: None,
+};
+
+/// O-PRECEDENCE: rules of several groups broken at once.
+pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
+    let taken: Vec<String> = f
+        .world
+        .stacks
+        .iter()
+        .map(|s| s.stack_id.clone())
+        .collect();
+    let users = f.world.has_users();
+    Some(
+        (f.plain()?, absent_id(taken), 0usize..3)
+            .prop_map(move |(case, stack_id, kind)| {
+                let mut object = body_object(&case.input.unwrap_or_default());
+                match kind {
+                    0 => {
+                        object.insert("StackId".to_owned(), Value::String(stack_id));
+                        object.insert("Comment".to_owned(), json!(5));
+                        json_case(
+                            case.rule,
+                            "wrong type and unknown stack",
+                            object,
+                            case.signing,
+                        )
+                    }
+                    1 if users => {
+                        object.remove("Command");
+                        json_case(
+                            case.rule,
+                            "unsigned and no Command",
+                            object,
+                            Signing::Unsigned,
+                        )
+                    }
+                    _ => {
+                        object.insert("StackId".to_owned(), Value::String(stack_id));
+                        object.insert(
+                            "Command".to_owned(),
+                            json!({"Name": "execute_recipes", "Args": {"recipes": []}}),
+                        );
+                        json_case(
+                            case.rule,
+                            "no recipes and unknown stack",
+                            object,
+                            case.signing,
+                        )
+                    }
+                }
+            })
+            .boxed(),
+    )
+}
