@@ -47,7 +47,6 @@ pub mod report;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod snapshot;
 pub mod target;

@@ -6,13 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::cli::progress::CliProgress;
-use crate::cli::targets::{Bounded, Interruptible};
+#[cfg(feature = "sdk")]
+use crate::cli::targets::Bounded;
+use crate::cli::targets::Interruptible;
 use crate::generate::server_rules;
 use crate::runner::{DefaultSigning, RunConfig, glob_match, run_with_progress, run_with_snapshots};
 use crate::server::{ReferenceServer, ServerOptions};
 use crate::snapshot::SnapshotStore;
 use crate::snapshot::file::ci_from_env;
-use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
+use crate::target::{HttpTarget, HttpTargetOptions, Target};
 use crate::world::World;
 
 /// Exit code: the target conforms.
@@ -107,7 +109,7 @@ pub enum Via {
     /// The exact request bytes over HTTP (`HttpTarget`).
     #[default]
     Http,
-    /// Through aws-sdk-opsworks (`SdkTarget`).
+    /// Through aws-sdk-opsworks (`SdkTarget`; the feature `sdk`).
     Sdk,
 }
 
@@ -208,7 +210,15 @@ async fn run_async(args: &RunArgs) -> u8 {
             let gave_up = move || http.gave_up().then(|| http.timeouts());
             (Box::new(target), Box::new(gave_up))
         }
-        Via::Sdk => match SdkTarget::new(&url, &world, args.region.clone()) {
+        #[cfg(not(feature = "sdk"))]
+        Via::Sdk => {
+            eprintln!(
+                "error: --via sdk: expected a build with aws-sdk-opsworks, found none (install with `--features sdk`)"
+            );
+            return EXIT_ERROR;
+        }
+        #[cfg(feature = "sdk")]
+        Via::Sdk => match crate::target::SdkTarget::new(&url, &world, args.region.clone()) {
             Ok(target) => {
                 // The SDK has no timeout of its own: bounded here as HttpTarget bounds itself.
                 let bounded = Arc::new(Bounded::new(target, options));
