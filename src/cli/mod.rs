@@ -44,7 +44,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the client gate (rules C-*) over a driver: `client [OPTIONS] -- DRIVER CMD...`.
     /// Exit 0: the client conforms; 1: it does not; 2: the run could not be made.
+    #[cfg(feature = "client")]
     Client(crate::client::ClientArgs),
+    /// The client gate (rules C-*), not in this build: install with `--features client`.
+    #[cfg(not(feature = "client"))]
+    Client(NotBuilt),
+}
+
+/// The arguments of a subcommand whose feature this build leaves out: taken as they come.
+#[cfg(not(feature = "client"))]
+#[derive(Debug, clap::Args)]
+pub struct NotBuilt {
+    /// Whatever was given.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
 }
 
 /// The command line: parses the arguments and runs the subcommand. Usage errors exit with
@@ -63,6 +76,14 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve_main(args),
+        #[cfg(feature = "client")]
         Command::Client(args) => ExitCode::from(crate::client::client_main(&args)),
+        #[cfg(not(feature = "client"))]
+        Command::Client(_) => {
+            eprintln!(
+                "error: client: expected a build with the client gate, found none (install with `--features client`)"
+            );
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }
