@@ -190,7 +190,7 @@ fn write(value: &Value, layout: Layout) -> String {
                 Err(_) => value.to_string(),
             }
         }
-        Layout::Padded => format!(" \t\r\n{}\n ", value.to_string()),
+        Layout::Padded => format!(" \t\r\n{value}\n "),
     }
 }
 
