@@ -690,7 +690,10 @@ fn http_target_authority_has_a_port() {
 #[test]
 fn https_needs_the_tls_feature() {
     let error = HttpTarget::new("https://127.0.0.1:8443").expect_err("no TLS in this build");
-    assert!(matches!(error, HttpTargetError::InvalidUrl { .. }), "{error:?}");
+    assert!(
+        matches!(error, HttpTargetError::InvalidUrl { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("feature `tls`"), "{error}");
 }
 
