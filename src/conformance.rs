@@ -359,24 +359,16 @@ impl fmt::Display for ConformanceReport {
     }
 }
 
-/// Runs a suite's future to completion from a synchronous test: on a current-thread tokio
-/// runtime when the crate has tokio (features `http`, `server`, `client`), so that HTTP targets
-/// and servers spawned by the target work; otherwise with [`block_on`](crate::target::block_on).
-/// Used by [`conformance_tests!`](crate::conformance_tests).
+/// Runs a suite's future to completion from a synchronous test, on a current-thread tokio
+/// runtime with its drivers enabled (whatever the crate's features), so that HTTP targets and
+/// servers spawned by the target work. Used by [`conformance_tests!`](crate::conformance_tests).
 pub fn block_on_suite<F: Future>(future: F) -> F::Output {
-    #[cfg(any(feature = "http", feature = "server", feature = "client"))]
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
     {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(future),
-            Err(error) => panic!("expected a tokio runtime for the suite, found: {error}"),
-        }
-    }
-    #[cfg(not(any(feature = "http", feature = "server", feature = "client")))]
-    {
-        crate::target::block_on(future)
+        Ok(runtime) => runtime.block_on(future),
+        Err(error) => panic!("expected a tokio runtime for the suite, found: {error}"),
     }
 }
 

@@ -7,13 +7,11 @@
 const LATEST_SECS: u64 = 253_402_300_799;
 
 /// Whether a year of the Gregorian calendar is a leap year.
-#[cfg_attr(not(feature = "sigv4"), allow(dead_code))] // the signer's
 pub(crate) fn is_leap(year: u64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
 /// The number of days of a month (1 to 12).
-#[cfg_attr(not(feature = "sigv4"), allow(dead_code))] // the signer's
 pub(crate) fn days_in_month(year: u64, month: u64) -> u64 {
     match month {
         2 if is_leap(year) => 29,
@@ -25,7 +23,6 @@ pub(crate) fn days_in_month(year: u64, month: u64) -> u64 {
 
 /// Days from 1970-01-01 to this date (from 1970 on): Howard Hinnant's `days_from_civil`, in
 /// 400-year eras of 146,097 days, counted from 0000-03-01.
-#[cfg_attr(not(feature = "sigv4"), allow(dead_code))] // the signer's
 pub(crate) fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
     let year = if month <= 2 { year - 1 } else { year };
     let (era, year_of_era) = (year / 400, year % 400);

@@ -55,7 +55,6 @@ mod rules;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod snapshot;
 pub mod target;
@@ -63,9 +62,16 @@ pub mod world;
 
 pub use conformance::{Conformance, ConformanceReport, RuleOutcome, assert_conforms};
 
-/// The README's examples, compiled and run as doctests (they use the `cli`, `tower` and
-/// `arbitrary` features: `cargo test --all-features`).
-#[cfg(all(doctest, feature = "cli", feature = "tower", feature = "arbitrary"))]
+/// The README's examples, compiled and run as doctests (they use the `cli`, `tower`,
+/// `arbitrary` and `snapshots` features: `cargo test --all-features`; `.ci/readme-snippets`
+/// compiles each with exactly the features its `[dev-dependencies]` line names).
+#[cfg(all(
+    doctest,
+    feature = "cli",
+    feature = "tower",
+    feature = "arbitrary",
+    feature = "snapshots"
+))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

@@ -1,8 +1,8 @@
 //! AWS Signature Version 4 for CreateDeployment requests (service `opsworks`): signing a
 //! [`RawRequest`] as a client does ([`sign`], [`apply`]), and checking a signature as the
-//! service does ([`verify`], [`SigV4Authenticator`]). The cryptography is the `aws-sigv4`
-//! crate's (signing keys, kept per thread for the few secrets and dates in use, and the
-//! signature); this module chooses what is signed and writes the canonical request itself, byte
+//! service does ([`verify`], [`SigV4Authenticator`]). The cryptography is HMAC-SHA256 of the
+//! `hmac` and `sha2` crates (signing keys, kept per thread for the few secrets and dates in use,
+//! and the signature); this module chooses what is signed and writes the canonical request itself, byte
 //! for byte as `aws-sigv4` does (its own tests prove it on generated requests; botocore's
 //! signatures in `tests/fixtures/sigv4/` verify), without building an `http` request per call.
 //!
@@ -36,7 +36,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::date::{civil_from_days, days_in_month, days_since_epoch};
 
-use aws_sigv4::sign::v4;
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -474,9 +474,8 @@ enum Exclusions {
 /// The canonical request and string to sign are written here, straight into one buffer, and
 /// are byte for byte those of `aws-sigv4` (the `tests` module below checks it against
 /// `aws_sigv4::http_request::sign` on generated requests, and `tests/sigv4_fixtures.rs` against
-/// botocore's signatures); the signing key and the signature are `aws-sigv4`'s
-/// ([`v4::generate_signing_key`], cached per thread by [`signing_key`], and
-/// [`v4::calculate_signature`]). Canonicalisation, as `aws-sigv4` does it: the method and path
+/// botocore's signatures); the signing key ([`signing_key`], cached per thread) and the
+/// signature are HMAC-SHA256 (the `hmac` and `sha2` crates), as `aws-sigv4` computes them. Canonicalisation, as `aws-sigv4` does it: the method and path
 /// are `POST` and `/`, the query empty; header names are lowercased, values trimmed of spaces
 /// with runs of spaces made one; the values of one name are joined with `,` in request order;
 /// `x-amz-date` is the signing time whatever the request had; names are sorted bytewise.
@@ -562,8 +561,8 @@ fn compute(
     string_to_sign.push('\n');
     push_hex(&mut string_to_sign, &Sha256::digest(canonical.as_bytes()));
 
-    let key = signing_key(secret, time, date, region)?;
-    let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
+    let key = signing_key(secret, date, region)?;
+    let signature = hex(&hmac_sha256(&key, string_to_sign.as_bytes()));
     let scope = string_to_sign.get(scope_start..scope_end)?;
     let mut authorization = String::with_capacity(
         64 + access_key_id.len() + scope.len() + signed_headers.len() + signature.len(),
@@ -594,6 +593,23 @@ fn payload_hash(body: &[u8]) -> String {
     let mut hash = String::with_capacity(64);
     push_hex(&mut hash, &Sha256::digest(body));
     hash
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC takes a key of any length.
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+        unreachable!("HMAC accepts keys of every length")
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// `bytes` in lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
 }
 
 /// Appends bytes as lowercase hex.
@@ -647,15 +663,24 @@ thread_local! {
     static SIGNING_KEYS: RefCell<Vec<CachedKey>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The SigV4 signing key for this secret, scope date (`time`'s date, `YYYYMMDD`) and region,
-/// for service `opsworks`: [`v4::generate_signing_key`] (four HMACs), kept in a small cache per
+/// The SigV4 signing key for this secret, scope date (`YYYYMMDD`) and region,
+/// for service `opsworks`: four HMACs (`kSecret = "AWS4" + secret`, then the date, the region,
+/// the service and `aws4_request`, as `aws-sigv4`'s `generate_signing_key`), kept in a small cache per
 /// thread (the last [`CACHED_SIGNING_KEYS`] used) since a run signs and verifies many requests
 /// with the same few secrets on the same day. Secrets are compared in constant time; nothing
 /// in the cache is ever formatted.
-fn signing_key(secret: &str, time: SystemTime, date: &str, region: &str) -> Option<[u8; 32]> {
+fn signing_key(secret: &str, date: &str, region: &str) -> Option<[u8; 32]> {
     let derive = || -> Option<[u8; 32]> {
-        let key = v4::generate_signing_key(secret, time, region, wire::SIGNING_NAME);
-        <[u8; 32]>::try_from(key.as_ref()).ok()
+        let secret = format!("AWS4{secret}");
+        let mut key = hmac_sha256(secret.as_bytes(), date.as_bytes());
+        for part in [
+            region.as_bytes(),
+            wire::SIGNING_NAME.as_bytes(),
+            b"aws4_request",
+        ] {
+            key = hmac_sha256(&key, part);
+        }
+        Some(key)
     };
     let date: [u8; 8] = date.as_bytes().try_into().ok()?;
     let cached = SIGNING_KEYS.try_with(|cache| {
@@ -895,6 +920,7 @@ mod tests {
 
     use aws_credential_types::Credentials;
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
     use proptest::prelude::*;
 
     /// What `aws-sigv4` signs for these headers and body: `(X-Amz-Date, Authorization,
@@ -1013,7 +1039,7 @@ mod tests {
                 let time = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + day * 86_400);
                 let date_time = format_amz_date(time);
                 let expected = v4::generate_signing_key(secret, time, "us-east-1", wire::SIGNING_NAME);
-                let cached = signing_key(secret, time, &date_time[..8], "us-east-1");
+                let cached = signing_key(secret, &date_time[..8], "us-east-1");
                 prop_assert_eq!(cached.as_ref().map(|key| &key[..]), Some(expected.as_ref()));
             }
         }

@@ -666,20 +666,35 @@ fn http_target_urls_are_checked() {
 
 #[test]
 fn http_target_authority_has_a_port() {
-    let cases = [
+    let mut cases = vec![
         ("http://127.0.0.1:8080", "127.0.0.1:8080"),
         ("http://localhost", "localhost:80"),
-        (
-            "https://opsworks.us-east-1.amazonaws.com",
-            "opsworks.us-east-1.amazonaws.com:443",
-        ),
         ("http://[::1]:9000/", "[::1]:9000"),
     ];
+    if cfg!(feature = "tls") {
+        cases.push((
+            "https://opsworks.us-east-1.amazonaws.com",
+            "opsworks.us-east-1.amazonaws.com:443",
+        ));
+    }
     for (url, authority) in cases {
         let target = HttpTarget::new(url).expect(url);
         assert_eq!(target.authority(), authority, "{url}");
         assert_eq!(target.describe(), url);
     }
+}
+
+/// Without the feature `tls`, an `https://` URL is refused when the target is made, naming the
+/// feature (never sent in plain text).
+#[cfg(not(feature = "tls"))]
+#[test]
+fn https_needs_the_tls_feature() {
+    let error = HttpTarget::new("https://127.0.0.1:8443").expect_err("no TLS in this build");
+    assert!(
+        matches!(error, HttpTargetError::InvalidUrl { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("feature `tls`"), "{error}");
 }
 
 #[tokio::test]

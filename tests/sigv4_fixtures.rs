@@ -3,7 +3,6 @@
 //! used directly. Every recorded request verifies, at the fixture's time; every tampering with
 //! it is refused, with the rule the oracle names and the error the reference implementation
 //! answers.
-#![cfg(feature = "sigv4")]
 
 use std::time::{Duration, SystemTime};
 

@@ -7,7 +7,6 @@
 //!
 //! Update with `cargo insta test --all-features --test snapshots` then `cargo insta review` (or
 //! `accept`); with `CI=true` a mismatch fails and nothing is written.
-#![cfg(feature = "sigv4")]
 
 use std::time::{Duration, SystemTime};
 

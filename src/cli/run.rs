@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::cli::progress::CliProgress;
-use crate::cli::targets::{Bounded, Interruptible};
+use crate::cli::signals::Interrupts;
+#[cfg(feature = "sdk")]
+use crate::cli::targets::Bounded;
+use crate::cli::targets::Interruptible;
 use crate::generate::server_rules;
 use crate::runner::{
     DefaultSigning, RunConfig, glob_match, run_with_progress, run_with_snapshot_store,
@@ -14,7 +17,7 @@ use crate::runner::{
 use crate::server::{ReferenceServer, ServerOptions};
 use crate::snapshot::SnapshotStore;
 use crate::snapshot::file::ci_from_env;
-use crate::target::{HttpTarget, HttpTargetOptions, SdkTarget, Target};
+use crate::target::{HttpTarget, HttpTargetOptions, Target};
 use crate::world::World;
 
 /// Exit code: the target conforms.
@@ -127,7 +130,7 @@ pub enum Via {
     /// The exact request bytes over HTTP (`HttpTarget`).
     #[default]
     Http,
-    /// Through aws-sdk-opsworks (`SdkTarget`).
+    /// Through aws-sdk-opsworks (`SdkTarget`; the feature `sdk`).
     Sdk,
 }
 
@@ -271,7 +274,15 @@ async fn run_async(args: &RunArgs) -> u8 {
             let gave_up = move || http.gave_up().then(|| http.timeouts());
             (Box::new(target), Box::new(gave_up))
         }
-        Via::Sdk => match SdkTarget::new(&url, &world, args.region.clone()) {
+        #[cfg(not(feature = "sdk"))]
+        Via::Sdk => {
+            eprintln!(
+                "error: --via sdk: expected a build with aws-sdk-opsworks, found none (install with `--features sdk`)"
+            );
+            return EXIT_ERROR;
+        }
+        #[cfg(feature = "sdk")]
+        Via::Sdk => match crate::target::SdkTarget::new(&url, &world, args.region.clone()) {
             Ok(target) => {
                 // The SDK has no timeout of its own: bounded here as HttpTarget bounds itself.
                 let bounded = Arc::new(Bounded::new(target, options));
@@ -407,7 +418,9 @@ fn watch_interrupts(
     stop: Arc<AtomicBool>,
     in_flight: Duration,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    let mut signals = Interrupts::listen()?;
+    let mut signals = Interrupts::listen(
+        "warning: cannot listen for Ctrl-C: an interrupted run writes no report",
+    )?;
     Some(tokio::spawn(async move {
         signals.next().await;
         stop.store(true, Ordering::SeqCst);
@@ -419,66 +432,4 @@ fn watch_interrupts(
         eprintln!("interrupted again: quitting without reports");
         std::process::exit(i32::from(EXIT_INTERRUPTED));
     }))
-}
-
-/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, listened for from the moment [`Interrupts::listen`]
-/// is called.
-struct Interrupts {
-    /// SIGINT, if it can be listened for.
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    /// SIGTERM, if it can be listened for.
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-}
-
-impl Interrupts {
-    /// Starts listening (within the runtime); `None` with a warning when nothing can be.
-    #[cfg(unix)]
-    fn listen() -> Option<Interrupts> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let interrupt = signal(SignalKind::interrupt()).ok();
-        let terminate = signal(SignalKind::terminate()).ok();
-        if interrupt.is_none() && terminate.is_none() {
-            eprintln!("warning: cannot listen for Ctrl-C: an interrupted run writes no report");
-            return None;
-        }
-        Some(Interrupts {
-            interrupt,
-            terminate,
-        })
-    }
-
-    /// Starts listening (within the runtime).
-    #[cfg(not(unix))]
-    fn listen() -> Option<Interrupts> {
-        Some(Interrupts {})
-    }
-
-    /// Ends at the next signal.
-    #[cfg(unix)]
-    async fn next(&mut self) {
-        async fn recv(signal: Option<&mut tokio::signal::unix::Signal>) {
-            match signal {
-                Some(signal) => {
-                    if signal.recv().await.is_none() {
-                        std::future::pending::<()>().await;
-                    }
-                }
-                None => std::future::pending::<()>().await,
-            }
-        }
-        tokio::select! {
-            () = recv(self.interrupt.as_mut()) => {}
-            () = recv(self.terminate.as_mut()) => {}
-        }
-    }
-
-    /// Ends at the next Ctrl-C (never, if it cannot be listened for).
-    #[cfg(not(unix))]
-    async fn next(&mut self) {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
 }

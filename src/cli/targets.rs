@@ -13,6 +13,7 @@ use crate::target::{BoxFuture, HttpTargetOptions, Target};
 /// [`HttpTargetOptions::max_consecutive_timeouts`] timeouts in a row or
 /// [`HttpTargetOptions::max_timeouts`] in all (the other options are not used), as
 /// [`HttpTarget`](crate::target::HttpTarget) does for its own requests.
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
 pub(crate) struct Bounded<T> {
     /// The target bounded.
     inner: T,
@@ -26,6 +27,7 @@ pub(crate) struct Bounded<T> {
     gave_up: AtomicBool,
 }
 
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
 impl<T: Target> Bounded<T> {
     /// `inner`, bounded by these options.
     pub(crate) fn new(inner: T, options: HttpTargetOptions) -> Self {
@@ -81,6 +83,7 @@ impl<T: Target> Bounded<T> {
 }
 
 /// The failure of a request that got no answer in time.
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
 fn timed_out(timeout: Duration) -> TransportFailure {
     TransportFailure::new(
         TransportFailureKind::Timeout,

@@ -53,7 +53,12 @@ pub fn header_values<'a>(
 
 /// Headers as observed: in order, duplicates kept, names as `http` gives them (lower case),
 /// values that are not UTF-8 read lossily.
-#[cfg(any(feature = "sigv4", feature = "tower"))]
+#[cfg(any(
+    feature = "http",
+    feature = "server",
+    feature = "tower",
+    feature = "client"
+))]
 pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()

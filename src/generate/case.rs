@@ -34,7 +34,7 @@ impl Case {
         Case {
             rule,
             label,
-            request: RawRequest::json(crate::generate::json_out::input_body(&input)),
+            request: input.to_raw(),
             signing,
             input: Some(input),
         }

@@ -12,7 +12,6 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use crate::generate::cache::{per_thread, regex};
-use crate::generate::json_out::value_text;
 use crate::generate::one_of::one_of;
 
 /// The longest text [`valid_custom_json`] makes: 64 KiB.
@@ -181,7 +180,7 @@ fn layout() -> impl Strategy<Value = Layout> {
 /// The text of a value in a layout. Serialising a `Value` cannot fail.
 fn write(value: &Value, layout: Layout) -> String {
     match layout {
-        Layout::Compact => value_text(value),
+        Layout::Compact => value.to_string(),
         Layout::Pretty => serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()),
         Layout::Escaped => {
             let mut bytes = Vec::new();
@@ -191,7 +190,7 @@ fn write(value: &Value, layout: Layout) -> String {
                 Err(_) => value.to_string(),
             }
         }
-        Layout::Padded => format!(" \t\r\n{}\n ", value_text(value)),
+        Layout::Padded => format!(" \t\r\n{value}\n "),
     }
 }
 
@@ -219,7 +218,7 @@ fn long_object() -> impl Strategy<Value = String> {
         .prop_map(|(members, unit, target)| {
             let mut map: Map<String, Value> = members.into_iter().collect();
             map.insert("long".to_owned(), Value::String(String::new()));
-            let base = value_text(&Value::Object(map.clone())).len();
+            let base = Value::Object(map.clone()).to_string().len();
             let unit = unit.concat();
             let mut long = String::new();
             let room = target.saturating_sub(base);
@@ -232,7 +231,7 @@ fn long_object() -> impl Strategy<Value = String> {
             }
             long.truncate(end);
             map.insert("long".to_owned(), Value::String(long));
-            value_text(&Value::Object(map))
+            Value::Object(map).to_string()
         })
 }
 

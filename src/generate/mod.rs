@@ -28,7 +28,6 @@ mod case;
 pub mod command;
 pub mod custom_json;
 pub mod ids;
-mod json_out;
 pub(crate) mod one_of;
 mod request;
 pub(crate) mod stream;

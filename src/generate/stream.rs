@@ -13,20 +13,17 @@
 //! is the slower part, the runner makes the verdicts itself. The verdicts are the same either
 //! way.
 //!
-//! When generating is the slower part, the runner does not wait idle either: while the case it
-//! needs next is not ready, it takes over the last family no worker has started yet and draws
-//! its cases ahead, until their turn comes. A family's cases depend only on the seed and the
-//! rule ([`runner_for`]), so who draws them changes nothing in the run.
+//! A family's cases depend only on the seed and the rule ([`runner_for`]), so who draws them
+//! changes nothing in the run.
 //!
 //! Proptest strategies are not `Send`, so each worker builds its own families from a copy of
 //! the world. For shrinking, the runner rebuilds a case's value tree in place from the random
 //! state the case was made with ([`replay`]).
 
-use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::{self, JoinHandle};
 
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
@@ -46,28 +43,6 @@ const BATCH: usize = 32;
 
 /// The most worker threads a run starts.
 const MAX_WORKERS: usize = 4;
-
-/// The most cases a family may have for the runner to take it over from the workers (it keeps
-/// the cases it draws ahead until their turn comes, so this bounds what it holds).
-const STEAL_MAX: usize = 512;
-
-/// Who draws a family's cases ([`Claims`]): nobody yet, its worker, or the runner.
-const UNCLAIMED: u8 = 0;
-const BY_WORKER: u8 = 1;
-const BY_RUNNER: u8 = 2;
-
-/// For each family, who draws its cases: a worker claims each of its families when it starts
-/// it; the runner, while it waits for cases, takes over unclaimed families from the end.
-type Claims = Arc<[AtomicU8]>;
-
-/// Claims `family` for `by` (a worker or the runner); false when someone else has it.
-fn claim(claims: &Claims, family: usize, by: u8) -> bool {
-    claims.get(family).is_some_and(|claim| {
-        claim
-            .compare_exchange(UNCLAIMED, by, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-    })
-}
 
 /// The settings of every random source of a run (no failure persistence: a run is not a test).
 pub(crate) fn runner_config() -> Config {
@@ -245,48 +220,13 @@ enum Source {
     InPlace(Box<InPlace>),
 }
 
-/// Generation on worker threads, the runner drawing what it takes over.
+/// Generation on worker threads.
 struct Workers {
     workers: Vec<Worker>,
     /// The family being read (none yet at the start), and whether its last batch came.
     family: Option<usize>,
     ended: bool,
     batch: std::vec::IntoIter<Generated>,
-    take_over: TakeOver,
-    /// Whether the runner takes over families at every step, not only while it waits (tests).
-    eager: bool,
-}
-
-/// The families the runner takes over from the workers, and what it needs to draw them.
-struct TakeOver {
-    claims: Claims,
-    world: World,
-    rules: Vec<RuleId>,
-    seed: u64,
-    /// The families taken over, latest (frontmost) last.
-    taken: Vec<Taken>,
-}
-
-/// A family the runner took over: the cases drawn ahead, and the drawing, until done.
-struct Taken {
-    family: usize,
-    made: VecDeque<Generated>,
-    strategy: Option<BoxedStrategy<Case>>,
-    runner: TestRunner,
-    left: usize,
-}
-
-impl Taken {
-    /// The family's next case; `None` when it has no more.
-    fn draw(&mut self) -> Option<Generated> {
-        let strategy = self.strategy.as_ref()?;
-        draw(
-            self.family,
-            strategy,
-            (&mut self.runner, &mut self.left),
-            None,
-        )
-    }
 }
 
 /// Generation on the runner's own thread.
@@ -389,7 +329,6 @@ impl CaseStream {
         count: usize,
     ) -> Option<Self> {
         let (found_sender, found_receiver) = mpsc::channel::<Vec<(usize, bool)>>();
-        let claims: Claims = rules.iter().map(|_| AtomicU8::new(UNCLAIMED)).collect();
         let mut workers = Vec::new();
         let mut go_senders = Vec::new();
         for index in 0..count {
@@ -408,7 +347,6 @@ impl CaseStream {
             let outbox = Outbox {
                 sender,
                 queued: Arc::clone(&queued),
-                claims: Arc::clone(&claims),
             };
             let spawned = thread::Builder::new()
                 .name(format!("opsworks-conformance-cases-{index}"))
@@ -472,14 +410,6 @@ impl CaseStream {
                 family: None,
                 ended: true,
                 batch: Vec::new().into_iter(),
-                take_over: TakeOver {
-                    claims,
-                    world: world.clone(),
-                    rules: rules.to_vec(),
-                    seed,
-                    taken: Vec::new(),
-                },
-                eager: false,
             })),
         })
     }
@@ -494,10 +424,6 @@ impl CaseStream {
     /// freed by the worker that made them (in batches), or here when generating in place.
     pub(crate) fn recycle(&mut self, family: usize, case: Case, verdict: Option<Verdict>) {
         if let Source::Workers(source) = &mut self.source {
-            if source.claimed(family) == BY_RUNNER {
-                // Made here.
-                return;
-            }
             let workers = &mut source.workers;
             let count = workers.len();
             if let Some(worker) = workers.get_mut(family % count.max(1)) {
@@ -521,14 +447,6 @@ impl CaseStream {
 }
 
 impl Workers {
-    /// Who draws the cases of `family`.
-    fn claimed(&self, family: usize) -> u8 {
-        self.take_over
-            .claims
-            .get(family)
-            .map_or(UNCLAIMED, |claim| claim.load(Ordering::Acquire))
-    }
-
     /// The next case (or failure) in order; `None` when every family is done.
     fn next(&mut self, plan: &Plan) -> Option<Generated> {
         loop {
@@ -542,44 +460,16 @@ impl Workers {
                 self.ended = false;
             }
             let family = self.family?;
-            if self.eager {
-                self.take_over.step(family, plan);
-            }
-            if let Some(taken) = self
-                .take_over
-                .taken
-                .last_mut()
-                .filter(|t| t.family == family)
-            {
-                // A family the runner took over: what it drew ahead, then the rest.
-                if let Some(next) = taken.made.pop_front().or_else(|| taken.draw()) {
-                    return Some(next);
-                }
-                self.take_over.taken.pop();
-                self.ended = true;
-                continue;
-            }
             let count = self.workers.len();
             let worker = self.workers.get_mut(family % count)?;
             let receiver = worker.receiver.as_ref()?;
-            let received = loop {
-                match receiver.try_recv() {
-                    Ok(batch) => break Ok(batch),
-                    Err(TryRecvError::Disconnected) => break Err(()),
-                    Err(TryRecvError::Empty) => {}
-                }
-                // Nothing ready: draw ahead for a family taken over, or wait.
-                if !self.take_over.step(family, plan) {
-                    break receiver.recv().map_err(|_| ());
-                }
-            };
-            match received {
+            match receiver.recv() {
                 Ok(next) => {
                     worker.queued.fetch_sub(1, Ordering::Relaxed);
                     self.batch = next.items.into_iter();
                     self.ended = next.last;
                 }
-                Err(()) => {
+                Err(_) => {
                     // The worker stopped early: it panicked, and so does the run, as it
                     // would have generating in place.
                     worker.receiver = None;
@@ -590,47 +480,6 @@ impl Workers {
                 }
             }
         }
-    }
-}
-
-impl TakeOver {
-    /// While the runner waits for the cases of `reading`: draws one case ahead for the family
-    /// it took over last, or, when that one is done, takes over the last family after `reading`
-    /// that no worker has started. False when there is nothing to draw.
-    fn step(&mut self, reading: usize, plan: &Plan) -> bool {
-        if let Some(last) = self
-            .taken
-            .last_mut()
-            .filter(|t| t.left > 0 && t.family > reading)
-        {
-            if let Some(next) = last.draw() {
-                last.made.push_back(next);
-                return true;
-            }
-        }
-        if plan.per_rule > STEAL_MAX {
-            return false;
-        }
-        let before = self
-            .taken
-            .last()
-            .map_or(plan.has_family.len(), |t| t.family);
-        let Some(family) = (reading + 1..before).rev().find(|f| {
-            plan.has_family.get(*f).copied().unwrap_or(false) && claim(&self.claims, *f, BY_RUNNER)
-        }) else {
-            return false;
-        };
-        let Some(rule) = self.rules.get(family).copied() else {
-            return false;
-        };
-        self.taken.push(Taken {
-            family,
-            made: VecDeque::new(),
-            strategy: crate::generate::family(rule, &self.world),
-            runner: runner_for(self.seed, rule),
-            left: plan.per_rule,
-        });
-        true
     }
 }
 
@@ -658,7 +507,6 @@ fn resume_panic(handle: JoinHandle<()>) {
 struct Outbox {
     sender: SyncSender<Batch>,
     queued: Arc<AtomicUsize>,
-    claims: Claims,
 }
 
 impl Outbox {
@@ -666,11 +514,6 @@ impl Outbox {
     /// are waiting.
     fn ahead(&self) -> bool {
         self.queued.load(Ordering::Relaxed) >= AHEAD / 2
-    }
-
-    /// Claims `family` for the worker; false when the runner took it over.
-    fn claim(&self, family: usize) -> bool {
-        claim(&self.claims, family, BY_WORKER)
     }
 
     /// Sends a batch; `false` when nobody listens any more.
@@ -713,10 +556,6 @@ fn work(
     let mut size = 1;
     for (index, rule, strategy) in &families {
         let Some(strategy) = strategy else { continue };
-        if !outbox.claim(*index) {
-            // The runner draws it.
-            continue;
-        }
         let mut drawing = Drawing {
             family: *index,
             strategy,
@@ -754,22 +593,17 @@ mod tests {
     use crate::generate::server_rules;
 
     /// The stream gives exactly the cases of drawing every family in order, whatever the
-    /// number of workers, and whatever families the runner takes over.
+    /// number of workers.
     #[test]
     fn the_workers_make_the_cases_of_drawing_in_place() {
         let worlds = [World::bundled(), World::bundled_with_users()];
-        let setups = [(0, false), (1, false), (3, false), (1, true), (3, true)];
-        for (world, (workers, eager)) in worlds.iter().flat_map(|w| setups.map(|s| (w, s))) {
+        for (world, workers) in worlds.iter().flat_map(|w| [0, 1, 3].map(|s| (w, s))) {
             let rules = server_rules();
             let mut stream = match workers {
                 0 => CaseStream::in_place(world, &rules, 7, (300, 4)),
                 _ => CaseStream::start_workers(world, &rules, 7, (300, 4), workers)
                     .expect("threads start"),
             };
-            let mut taken_over = 0;
-            if let Source::Workers(source) = &mut stream.source {
-                source.eager = eager;
-            }
             let mut expected = Vec::new();
             for rule in &rules {
                 let Some(strategy) = family(*rule, world) else {
@@ -801,17 +635,9 @@ mod tests {
                 if let Some(verdict) = verdict {
                     assert_eq!(verdict, judge_request(world, &case.request, &case.caller()));
                 }
-                if let Source::Workers(source) = &stream.source {
-                    taken_over += usize::from(source.claimed(index) == BY_RUNNER);
-                }
                 made.push((rules[index], case));
             }
             assert_eq!(made, expected);
-            // Taking over at every step, the runner draws some families itself (a single
-            // worker is at most AHEAD families ahead; more workers may have started them all).
-            if eager && workers == 1 {
-                assert!(taken_over > 0, "the runner took over no family");
-            }
         }
     }
 }

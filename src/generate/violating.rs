@@ -131,7 +131,7 @@ pub(crate) fn json_case(
     object: Map<String, Value>,
     signing: Signing,
 ) -> Case {
-    let body = crate::generate::json_out::value_text(&Value::Object(object));
+    let body = Value::Object(object).to_string();
     Case::raw(rule, label, RawRequest::json(body), signing)
 }
 
@@ -177,7 +177,7 @@ pub(crate) fn in_comment(input: &CreateDeploymentInput, bytes: &[u8]) -> Vec<u8>
     const PLACEHOLDER: &str = "\u{1}comment\u{1}";
     let mut object = body_object(input);
     object.insert("Comment".to_owned(), Value::String(PLACEHOLDER.to_owned()));
-    let text = crate::generate::json_out::value_text(&Value::Object(object));
+    let text = Value::Object(object).to_string();
     let written = "\"\\u0001comment\\u0001\"";
     let at = text.find(written).unwrap_or(text.len());
     let mut bad = text.as_bytes().get(..at).unwrap_or_default().to_vec();

@@ -1379,12 +1379,6 @@ fn find_special(b: &[u8], mut i: usize, non_ascii: &mut bool) -> usize {
     i
 }
 
-/// The index of the first `"`, `\\` or control byte (below U+0020) at or after `from` (or
-/// `bytes.len()`): the bytes a JSON string must escape.
-pub(crate) fn next_special(bytes: &[u8], from: usize) -> usize {
-    find_special(bytes, from, &mut false)
-}
-
 /// Text shorter than this is checked by the standard library (no SIMD set-up to pay for).
 const SIMD_UTF8_FROM: usize = 64;
 

@@ -142,7 +142,6 @@ fn signature(
     default: Option<&Credentials>,
 ) -> Option<Option<RawRequest>> {
     match (&case.signing, default) {
-        #[cfg(feature = "sigv4")]
         (Signing::Unsigned, Some(key)) if !world.has_users() => {
             Some(Some(crate::runner::signing::sign_with(
                 &case.request,
@@ -153,7 +152,6 @@ fn signature(
             )))
         }
         (Signing::Unsigned, _) => Some(None),
-        #[cfg(feature = "sigv4")]
         (signing, _) => Some(Some(crate::sigv4::apply(
             &case.request,
             signing,
@@ -162,11 +160,6 @@ fn signature(
             region,
             std::time::SystemTime::now(),
         ))),
-        #[cfg(not(feature = "sigv4"))]
-        _ => {
-            let _ = (world, authority, region);
-            None
-        }
     }
 }
 

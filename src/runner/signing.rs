@@ -105,13 +105,11 @@ impl Credentials {
     }
 
     /// The secret; crate-private, so that no report can format it.
-    #[cfg_attr(not(feature = "sigv4"), allow(dead_code))]
     pub(crate) fn secret_access_key(&self) -> &str {
         &self.secret_access_key
     }
 
     /// The session token, if any; crate-private like the secret.
-    #[cfg_attr(not(feature = "sigv4"), allow(dead_code))]
     pub(crate) fn session_token(&self) -> Option<&str> {
         self.session_token.as_deref()
     }
@@ -306,12 +304,10 @@ impl DefaultSigning {
 }
 
 /// The header that carries a session token.
-#[cfg(feature = "sigv4")]
 pub(crate) const SECURITY_TOKEN_HEADER: &str = "X-Amz-Security-Token";
 
 /// `request` signed with `key` (SigV4, service `opsworks`; see [`crate::sigv4::sign`]), with
 /// the key's session token in `X-Amz-Security-Token` (signed) when it has one.
-#[cfg(feature = "sigv4")]
 pub(crate) fn sign_with(
     request: &crate::contract::RawRequest,
     key: &Credentials,

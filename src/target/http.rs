@@ -1,22 +1,19 @@
 //! Any implementation over HTTP: the request sent as is, the response observed as is.
 
-mod pool;
-
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{
-    ACCEPT, CONTENT_LENGTH, HOST, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING,
-};
+use http::header::{ACCEPT, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING};
 use http::{Method, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
-use reqwest::{Client, Url};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::Semaphore;
 
 use crate::contract::{
@@ -181,13 +178,15 @@ pub enum HttpTargetError {
 /// A [`Target`] over HTTP: every request is a `POST` to the URL with exactly the request's body
 /// bytes and headers, and the answer is observed as it came (status, headers in order, body).
 ///
-/// - One shared pool of HTTP/1.1 keep-alive connections, at most
-///   [`HttpTargetOptions::concurrency`] of them, with `TCP_NODELAY`; a connection idle for 5 s
-///   is closed rather than reused (below the reference server's 10 s). `http://` goes straight
-///   over hyper; `https://` through reqwest (rustls). No proxy from the environment, no
-///   redirect followed (a 3xx is an observation like any other), no retry: each request is sent
-///   once (only a request that a reused connection closed before any of it was written goes out
-///   on a new connection).
+/// - One client for `http://` and `https://`: hyper-util's (hyper 1), one shared pool of
+///   HTTP/1.1 keep-alive connections, at most [`HttpTargetOptions::concurrency`] idle ones kept,
+///   with `TCP_NODELAY`; a connection idle for 5 s is closed rather than reused (below the
+///   reference server's 10 s). `https://` needs the feature `tls` (rustls on `ring`, the
+///   system's trust roots, or [`HttpTarget::with_tls_config`]); without it such a URL is
+///   refused when the target is made. No proxy from the environment, no redirect followed (a
+///   3xx is an observation like any other), no retry: each request is sent once (only a
+///   request that a reused connection closed before any of it was written goes out on a new
+///   connection).
 /// - Headers: duplicates are kept. A `Host` header in the request is sent as is (a SigV4
 ///   signature covers it; without one, the client sends the URL's authority).
 ///   `Content-Length` and `Transfer-Encoding` are not copied: the client frames the body itself
@@ -253,29 +252,44 @@ impl HttpTarget {
         options: HttpTargetOptions,
     ) -> Result<HttpTarget, HttpTargetError> {
         let (parsed, authority) = parse_url(url)?;
-        if options.timeout < Duration::from_millis(1) {
-            return Err(HttpTargetError::InvalidOption {
-                option: "timeout",
-                expected: "at least 1 ms".to_owned(),
-                found: format!("{:?}", options.timeout),
-            });
-        }
-        if options.concurrency == 0 {
-            return Err(HttpTargetError::InvalidOption {
-                option: "concurrency",
-                expected: "at least 1 request in flight".to_owned(),
-                found: "0".to_owned(),
-            });
-        }
-        let transport = Transport::new(parsed, options.concurrency)?;
-        Ok(HttpTarget {
+        check_options(&options)?;
+        let transport = Transport::new(parsed, options.concurrency, None)?;
+        Ok(HttpTarget::made(url, authority, transport, options))
+    }
+
+    /// A target at this URL with these options, speaking TLS with this rustls configuration
+    /// (its trust roots, client certificates, versions) instead of the default one (the
+    /// system's trust roots, `SSL_CERT_FILE` honoured). Plain `http://` URLs ignore it.
+    ///
+    /// # Errors
+    /// As [`HttpTarget::with_options`].
+    #[cfg(feature = "tls")]
+    pub fn with_tls_config(
+        url: &str,
+        options: HttpTargetOptions,
+        config: rustls::ClientConfig,
+    ) -> Result<HttpTarget, HttpTargetError> {
+        let (parsed, authority) = parse_url(url)?;
+        check_options(&options)?;
+        let transport = Transport::new(parsed, options.concurrency, Some(config))?;
+        Ok(HttpTarget::made(url, authority, transport, options))
+    }
+
+    /// The target, once its parts are made.
+    fn made(
+        url: &str,
+        authority: String,
+        transport: Transport,
+        options: HttpTargetOptions,
+    ) -> HttpTarget {
+        HttpTarget {
             given: url.trim().to_owned(),
             authority,
             transport,
             permits: Arc::new(Semaphore::new(options.concurrency)),
             options,
             timeouts: Arc::new(Timeouts::default()),
-        })
+        }
     }
 
     /// Whether this target was given up on after too many timeouts
@@ -305,24 +319,18 @@ impl HttpTarget {
     /// # Errors
     /// The [`TransportFailure`] when no HTTP response came back within the timeout.
     pub async fn probe(&self) -> Result<(), TransportFailure> {
+        let request = self.transport.request(&RawRequest {
+            headers: Vec::new(),
+            body: Vec::new(),
+        });
+        // Only the head is needed; the body is not read, so the connection is closed, not reused.
         let exchange = async {
-            match &self.transport {
-                Transport::Plain(plain) => {
-                    let request = plain.request(&RawRequest {
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                    });
-                    // Only the head is needed; the connection is closed, not reused.
-                    plain.pool.send(request).await.map(drop)
-                }
-                Transport::Tls(tls) => tls
-                    .client
-                    .post(tls.url.clone())
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|error| classify(&error)),
-            }
+            self.transport
+                .client
+                .request(request)
+                .await
+                .map(drop)
+                .map_err(|error| client_failure(&error))
         };
         tokio::time::timeout(self.options.timeout, exchange)
             .await
@@ -340,107 +348,113 @@ impl HttpTarget {
         })?;
         // Checked again: it may have been given up on while this request waited for a slot.
         self.timeouts
-            .bound(&self.options, self.exchange_unbounded(request))
+            .bound(
+                &self.options,
+                self.transport.exchange(request, &self.options),
+            )
             .await
-    }
-
-    /// Sends one request and reads the whole response.
-    async fn exchange_unbounded(&self, request: &RawRequest) -> Response {
-        match &self.transport {
-            Transport::Plain(plain) => plain.exchange(request, &self.options).await,
-            Transport::Tls(tls) => tls.exchange(request, &self.options).await,
-        }
     }
 }
 
-/// How an [`HttpTarget`] sends requests: `http://` straight over hyper, `https://` through
-/// reqwest (TLS).
+/// Checks the options an [`HttpTarget`] is made with.
+fn check_options(options: &HttpTargetOptions) -> Result<(), HttpTargetError> {
+    if options.timeout < Duration::from_millis(1) {
+        return Err(HttpTargetError::InvalidOption {
+            option: "timeout",
+            expected: "at least 1 ms".to_owned(),
+            found: format!("{:?}", options.timeout),
+        });
+    }
+    if options.concurrency == 0 {
+        return Err(HttpTargetError::InvalidOption {
+            option: "concurrency",
+            expected: "at least 1 request in flight".to_owned(),
+            found: "0".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// How long a connection may sit idle before it is retired instead of reused: below the
+/// reference server's 10 s idle limit, so that a connection the server is closing after a pause
+/// is never picked for the next request.
+const IDLE_LIMIT: Duration = Duration::from_secs(5);
+
+/// What makes connections: TCP, and TLS over it for `https://` (feature `tls`).
+#[cfg(feature = "tls")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+/// What makes connections: TCP (`https://` needs the feature `tls`).
+#[cfg(not(feature = "tls"))]
+type Connector = HttpConnector;
+
+/// How an [`HttpTarget`] sends requests: hyper-util's client (HTTP/1.1, a pool of keep-alive
+/// connections) for `http://` and `https://` alike.
 #[derive(Debug, Clone)]
-enum Transport {
-    /// Plain HTTP: hyper HTTP/1.1 connections.
-    Plain(Arc<Plain>),
-    /// HTTPS: a reqwest client.
-    Tls(Arc<Tls>),
+struct Transport {
+    /// The client (shared by clones).
+    client: Client<Connector, Full<Bytes>>,
+    /// Where requests go: the URL, absolute.
+    uri: Uri,
 }
 
 impl Transport {
-    /// The transport for this URL (already checked: http or https, a host, a port).
-    fn new(url: Url, concurrency: usize) -> Result<Transport, HttpTargetError> {
-        if url.scheme() == "https" {
-            let client = Client::builder()
-                .no_proxy()
-                .redirect(reqwest::redirect::Policy::none())
-                .retry(reqwest::retry::never())
-                .http1_only()
-                // No timeout of the client's own: `exchange` bounds the whole exchange, so that
-                // every timeout reads the same ("no complete response within N ms").
-                .pool_max_idle_per_host(concurrency)
-                .pool_idle_timeout(pool::IDLE_LIMIT)
-                .build()
-                .map_err(|error| HttpTargetError::Client {
-                    message: error_chain(&error),
-                })?;
-            return Ok(Transport::Tls(Arc::new(Tls { url, client })));
-        }
-        let client_error = |found: String| HttpTargetError::Client { message: found };
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| client_error("a URL without a port".to_owned()))?;
-        let Some(host) = url.host_str() else {
-            return Err(client_error("a URL without a host".to_owned()));
+    /// The transport for this URL (already checked: http or https, a host, a port), with
+    /// this TLS configuration for `https://` (the default one when `None`).
+    fn new(
+        uri: Uri,
+        concurrency: usize,
+        #[cfg(feature = "tls")] tls: Option<rustls::ClientConfig>,
+        #[cfg(not(feature = "tls"))] tls: Option<std::convert::Infallible>,
+    ) -> Result<Transport, HttpTargetError> {
+        let mut tcp = HttpConnector::new();
+        // Requests are small and sent in one write; never wait for an acknowledgement.
+        tcp.set_nodelay(true);
+        #[cfg(feature = "tls")]
+        let connector = {
+            tcp.enforce_http(false);
+            let config = match tls {
+                Some(config) => config,
+                None if uri.scheme_str() == Some("https") => default_tls_config()?,
+                // Never used for `http://`; made without reading the system's certificates.
+                None => tls_config_builder()?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+            };
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(config)
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(tcp)
         };
-        // An IPv6 address comes in brackets.
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let address = match bare.parse::<IpAddr>() {
-            Ok(ip) => pool::Address::Socket(SocketAddr::new(ip, port)),
-            Err(_) => pool::Address::Host(host.to_owned(), port),
+        #[cfg(not(feature = "tls"))]
+        let connector = {
+            let _ = tls;
+            if uri.scheme_str() == Some("https") {
+                return Err(HttpTargetError::InvalidUrl {
+                    url: redact_password(&uri.to_string()),
+                    expected:
+                        "an http:// URL (https:// needs the feature `tls` of opsworks-conformance)"
+                            .to_owned(),
+                    found: "the scheme \"https\"".to_owned(),
+                });
+            }
+            tcp
         };
-        // As a browser would send it: the port only when it is not the scheme's default.
-        let host = match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => String::new(),
-        };
-        let host = HeaderValue::from_str(&host)
-            .map_err(|error| client_error(format!("a host that is no header value ({error})")))?;
-        // Origin form: the path and query, as the request line carries them.
-        let target = match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let uri = target
-            .parse::<Uri>()
-            .map_err(|error| client_error(format!("a path that is no request target ({error})")))?;
-        Ok(Transport::Plain(Arc::new(Plain {
-            pool: pool::Pool::new(address, concurrency),
-            uri,
-            host,
-        })))
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(IDLE_LIMIT)
+            .pool_max_idle_per_host(concurrency)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        Ok(Transport { client, uri })
     }
-}
 
-/// Plain HTTP straight over hyper.
-#[derive(Debug)]
-struct Plain {
-    /// The connections.
-    pool: pool::Pool,
-    /// The request target (origin form: path and query).
-    uri: Uri,
-    /// The `Host` header sent when the request has none.
-    host: HeaderValue,
-}
-
-impl Plain {
-    /// The request as hyper sends it: `POST`, the request's headers in order (duplicates kept;
-    /// framing headers and what HTTP cannot carry left out), then `Accept`, `Host` when the
-    /// request has none, and the body's exact `Content-Length`.
+    /// The request as it is sent: `POST`, the request's headers in order (duplicates kept;
+    /// framing headers and what HTTP cannot carry left out), then `Accept`, and the body's exact
+    /// `Content-Length` (the client adds `Host`, the URL's authority, when the request has none).
     fn request(&self, request: &RawRequest) -> http::Request<Full<Bytes>> {
-        let mut headers = header_map(request, 3);
+        let mut headers = header_map(request, 2);
         if !headers.contains_key(ACCEPT) {
             headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-        }
-        if !headers.contains_key(HOST) {
-            headers.insert(HOST, self.host.clone());
         }
         headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body.len()));
         let mut sent = http::Request::new(Full::new(Bytes::copy_from_slice(&request.body)));
@@ -452,7 +466,11 @@ impl Plain {
 
     /// Sends one request and reads the whole response (at most `max_response_bytes` of body).
     async fn exchange(&self, request: &RawRequest, options: &HttpTargetOptions) -> Response {
-        let (mut connection, response) = self.pool.send(self.request(request)).await?;
+        let response = self
+            .client
+            .request(self.request(request))
+            .await
+            .map_err(|error| client_failure(&error))?;
         let (head, body) = response.into_parts();
         let headers = wire::header_pairs(&head.headers);
         let limit = options.max_response_bytes;
@@ -464,21 +482,49 @@ impl Plain {
         let announced = announced
             .and_then(|length| usize::try_from(length).ok())
             .unwrap_or(0);
-        let bytes = connection
-            .drive(read_body(
-                body,
-                Vec::with_capacity(announced.min(limit)),
-                limit,
-            ))
-            .await?;
-        // Read to the end: the connection can carry the next request.
-        self.pool.put_back(connection);
+        let bytes = read_body(body, Vec::with_capacity(announced.min(limit)), limit).await?;
         Ok(Observation {
             status: head.status.as_u16(),
             headers,
             body: bytes,
         })
     }
+}
+
+/// The rustls configuration for `https://` unless one is given: the system's trust roots
+/// (`rustls-native-certs`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`).
+#[cfg(feature = "tls")]
+fn default_tls_config() -> Result<rustls::ClientConfig, HttpTargetError> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        let errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
+        return Err(HttpTargetError::Client {
+            message: format!(
+                "no trusted root certificate on this system ({}); set SSL_CERT_FILE or use HttpTarget::with_tls_config",
+                if errors.is_empty() {
+                    "none found".to_owned()
+                } else {
+                    errors.join("; ")
+                }
+            ),
+        });
+    }
+    Ok(tls_config_builder()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// A rustls configuration builder on `ring` with the default protocol versions.
+#[cfg(feature = "tls")]
+fn tls_config_builder()
+-> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier>, HttpTargetError> {
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| HttpTargetError::Client {
+            message: error.to_string(),
+        })
 }
 
 /// Reads a response body to the end into `bytes`, failing past `limit` bytes.
@@ -488,8 +534,8 @@ async fn read_body(
     limit: usize,
 ) -> Result<Vec<u8>, TransportFailure> {
     while let Some(frame) = body.frame().await {
-        let frame = frame
-            .map_err(|error| pool::exchange_failure(&error, "error reading the response body"))?;
+        let frame =
+            frame.map_err(|error| exchange_failure(&error, "error reading the response body"))?;
         if let Ok(chunk) = frame.into_data() {
             if bytes.len().saturating_add(chunk.len()) > limit {
                 return Err(too_large(limit));
@@ -498,55 +544,6 @@ async fn read_body(
         }
     }
     Ok(bytes)
-}
-
-/// HTTPS through reqwest.
-#[derive(Debug)]
-struct Tls {
-    /// Where requests go.
-    url: Url,
-    /// The client (its own connection pool).
-    client: Client,
-}
-
-impl Tls {
-    /// Sends one request and reads the whole response (at most `max_response_bytes` of body).
-    async fn exchange(&self, request: &RawRequest, options: &HttpTargetOptions) -> Response {
-        let mut response = self
-            .client
-            .post(self.url.clone())
-            .headers(header_map(request, 0))
-            .body(request.body.clone())
-            .send()
-            .await
-            .map_err(|error| classify(&error))?;
-        let status = response.status().as_u16();
-        let headers = wire::header_pairs(response.headers());
-        let limit = options.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|length| u64::try_from(limit).is_ok_and(|limit| length > limit))
-        {
-            return Err(too_large(limit));
-        }
-        // Never more than the limit is kept: a 100 MiB answer costs at most `limit` bytes.
-        let announced = response
-            .content_length()
-            .and_then(|length| usize::try_from(length).ok())
-            .unwrap_or(0);
-        let mut body = Vec::with_capacity(announced.min(limit));
-        while let Some(chunk) = response.chunk().await.map_err(|error| classify(&error))? {
-            if body.len().saturating_add(chunk.len()) > limit {
-                return Err(too_large(limit));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Observation {
-            status,
-            headers,
-            body,
-        })
-    }
 }
 
 impl Target for HttpTarget {
@@ -572,33 +569,18 @@ impl Target for HttpTarget {
     }
 }
 
-/// Checks the URL and works out its authority, `host:port`.
-fn parse_url(text: &str) -> Result<(Url, String), HttpTargetError> {
+/// Checks the URL and works out its authority, `host:port`; the URL with a path (`/` when it
+/// has none).
+fn parse_url(text: &str) -> Result<(Uri, String), HttpTargetError> {
+    let text = text.trim();
     let invalid = |found: String| HttpTargetError::InvalidUrl {
         url: redact_password(text),
         expected: "an absolute http:// or https:// URL with a host, such as http://127.0.0.1:8080"
             .to_owned(),
         found,
     };
-    let url = Url::parse(text)
-        .map_err(|error| invalid(format!("a URL that does not parse ({error})")))?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(invalid(format!("the scheme {:?}", url.scheme())));
-    }
-    let Some(host) = url.host_str().filter(|host| !host.is_empty()) else {
-        return Err(invalid("no host".to_owned()));
-    };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "a user name or password (requests are authenticated with SigV4, not in the URL)"
-                .to_owned(),
-        ));
-    }
-    let Some(port) = url.port_or_known_default() else {
-        return Err(invalid("no port".to_owned()));
-    };
-    let authority = format!("{host}:{port}");
-    Ok((url, authority))
+    let (host, port, uri) = crate::target::url::parse_http_url(text).map_err(invalid)?;
+    Ok((uri, format!("{host}:{port}")))
 }
 
 /// The URL text with whatever is between `://` and `@` (user name and password) replaced by
@@ -641,36 +623,47 @@ fn header_map(request: &RawRequest, extra: usize) -> HeaderMap {
     map
 }
 
-/// The kind of a client error, and a message made of the error's causes (never the request's
-/// headers or the URL).
-fn classify(error: &reqwest::Error) -> TransportFailure {
-    let message = error_chain(error);
+/// The failure of a request the client could not complete: connecting (refused, timed out,
+/// or another error such as a name that does not resolve or a TLS handshake that failed), or
+/// the exchange (see [`exchange_failure`]).
+fn client_failure(error: &hyper_util::client::legacy::Error) -> TransportFailure {
+    // The client's own words ("client error (Connect)") add nothing to its causes.
+    let inner = std::error::Error::source(error).unwrap_or(error);
     let io_kind =
-        causes(error).find_map(|cause| cause.downcast_ref::<io::Error>().map(io::Error::kind));
-    let kind = if error.is_timeout() || io_kind == Some(io::ErrorKind::TimedOut) {
-        TransportFailureKind::Timeout
-    } else if io_kind == Some(io::ErrorKind::ConnectionRefused) {
-        TransportFailureKind::Refused
-    } else if is_parse_error(&message) {
+        causes(inner).find_map(|cause| cause.downcast_ref::<io::Error>().map(io::Error::kind));
+    if error.is_connect() {
+        let kind = match io_kind {
+            Some(io::ErrorKind::ConnectionRefused) => TransportFailureKind::Refused,
+            Some(io::ErrorKind::TimedOut) => TransportFailureKind::Timeout,
+            _ => TransportFailureKind::Other,
+        };
+        return TransportFailure::new(kind, format!("cannot connect: {}", error_chain(inner)));
+    }
+    match causes(inner).find_map(|cause| cause.downcast_ref::<hyper::Error>()) {
+        Some(hyper_error) => exchange_failure(hyper_error, "error sending request"),
+        None => TransportFailure::new(
+            TransportFailureKind::Other,
+            format!("error sending request: {}", error_chain(inner)),
+        ),
+    }
+}
+
+/// The failure of an exchange on a connection: bytes that are not HTTP are unparsable, a
+/// timeout of the operating system's is a timeout, anything else (a reset, a connection closed
+/// before the response was complete) is a dropped connection.
+fn exchange_failure(error: &hyper::Error, context: &str) -> TransportFailure {
+    let message = format!("{context}: {}", error_chain(error));
+    let timed_out = causes(error).any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|error| error.kind() == io::ErrorKind::TimedOut)
+    });
+    let kind = if error.is_parse() || is_parse_error(&message) {
         TransportFailureKind::Unparsable
-    } else if error.is_connect() {
-        TransportFailureKind::Other
-    } else if error.is_body()
-        || error.is_decode()
-        || error.is_request()
-        || matches!(
-            io_kind,
-            Some(
-                io::ErrorKind::ConnectionReset
-                    | io::ErrorKind::ConnectionAborted
-                    | io::ErrorKind::BrokenPipe
-                    | io::ErrorKind::UnexpectedEof
-            )
-        )
-    {
-        TransportFailureKind::Dropped
+    } else if error.is_timeout() || timed_out {
+        TransportFailureKind::Timeout
     } else {
-        TransportFailureKind::Other
+        TransportFailureKind::Dropped
     };
     TransportFailure::new(kind, message)
 }
@@ -695,20 +688,11 @@ fn causes<'e>(
     std::iter::successors(Some(error), |&error| error.source())
 }
 
-/// `error: cause: cause`, without the URL, consecutive repeats removed.
+/// `error: cause: cause`, consecutive repeats removed.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in causes(error) {
-        let text = if let Some(error) = cause.downcast_ref::<reqwest::Error>() {
-            // The URL is left out: it is in the report already.
-            let mut text = error.to_string();
-            if let Some(url) = error.url() {
-                text = text.replace(&format!(" for url ({url})"), "");
-            }
-            text
-        } else {
-            cause.to_string()
-        };
+        let text = cause.to_string();
         if parts.last().is_none_or(|last| !last.contains(&text)) {
             parts.push(text);
         }

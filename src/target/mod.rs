@@ -9,6 +9,8 @@ mod reference;
 mod sdk;
 #[cfg(feature = "tower")]
 mod service;
+#[cfg(feature = "http")]
+mod url;
 
 pub use block_on::block_on;
 pub use from_fn::{FnTarget, from_fn};

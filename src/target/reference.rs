@@ -92,17 +92,14 @@ impl std::fmt::Debug for ReferenceTarget {
 
 impl ReferenceTarget {
     /// A reference target in this world, with the reference MAY policy. Callers are told by
-    /// SigV4 verification for region `us-east-1` (feature `sigv4`, on with `server`, `http` and
-    /// `cli`), or by [`ClaimedKey`] without it; [`with_authenticator`](Self::with_authenticator)
-    /// changes that.
+    /// SigV4 verification for region `us-east-1`, whatever the crate's features;
+    /// [`with_authenticator`](Self::with_authenticator) changes that (for example to
+    /// [`ClaimedKey`]).
     #[must_use]
     pub fn new(world: World) -> Self {
-        #[cfg(feature = "sigv4")]
         let authenticator: Box<dyn Authenticator> = Box::new(
             crate::sigv4::SigV4Authenticator::new(&world, DEFAULT_REGION),
         );
-        #[cfg(not(feature = "sigv4"))]
-        let authenticator: Box<dyn Authenticator> = Box::new(ClaimedKey);
         ReferenceTarget {
             world: Mutex::new(world),
             policy: MayPolicy::reference(),

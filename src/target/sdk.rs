@@ -59,8 +59,24 @@ pub(crate) fn sdk_client(
             PROVIDER,
         ))
         .retry_config(RetryConfig::disabled())
+        .http_client(http_client())
         .build();
     aws_sdk_opsworks::Client::from_conf(config)
+}
+
+/// The SDK's HTTP client: hyper without TLS, or with rustls on `ring` (feature `tls`). One per
+/// SDK client: its connections belong to the runtime that made them.
+fn http_client() -> aws_sdk_opsworks::config::SharedHttpClient {
+    let builder = aws_smithy_http_client::Builder::new();
+    #[cfg(feature = "tls")]
+    let client = builder
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    #[cfg(not(feature = "tls"))]
+    let client = builder.build_http();
+    client
 }
 
 /// What the SDK made of one call.
@@ -286,18 +302,8 @@ impl SdkTarget {
             url: endpoint.to_owned(),
             found,
         };
-        let url = reqwest::Url::parse(endpoint)
-            .map_err(|error| invalid(format!("a URL that does not parse ({error})")))?;
-        if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(invalid(format!("the scheme {:?}", url.scheme())));
-        }
-        let host = url
-            .host_str()
-            .filter(|host| !host.is_empty())
-            .ok_or_else(|| invalid("no host".to_owned()))?;
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| invalid("no port".to_owned()))?;
+        let (host, port, _) =
+            crate::target::url::parse_http_url(endpoint.trim()).map_err(invalid)?;
         Ok(SdkTarget {
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             authority: format!("{host}:{port}"),
