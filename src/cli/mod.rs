@@ -40,7 +40,7 @@ pub enum Command {
     /// Run the conformance gate against an endpoint (or, without --endpoint, against the
     /// built-in reference server). Exit 0: conforms; 1: does not; 2: the run could not be made;
     /// 130: interrupted (Ctrl-C or SIGTERM; the partial reports are written).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the rule catalogue: id, severity, group, summary, source.
     Rules(RulesArgs),
     /// Run the reference implementation as an HTTP server until interrupted.
