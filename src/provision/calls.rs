@@ -108,6 +108,7 @@ impl ProvisionConfig {
                     .operation_timeout(self.timeout)
                     .build(),
             )
+            .http_client(crate::target::sdk_http_client())
             .build();
         aws_sdk_opsworks::Client::from_conf(config)
     }

@@ -20,7 +20,7 @@ pub use reference::{Authenticator, ClaimedKey, DEFAULT_REGION, ReferenceTarget};
 #[cfg(feature = "sdk")]
 pub use sdk::{SDK_TARGET_ACCESS_KEY_ID, SdkTarget, SdkTargetError};
 #[cfg(feature = "sdk")]
-pub(crate) use sdk::{SdkResult, sdk_client, sdk_send};
+pub(crate) use sdk::{SdkResult, sdk_client, sdk_http_client, sdk_send};
 #[cfg(feature = "tower")]
 pub use service::{
     SERVICE_BODY_LIMIT, ServiceRequest, ServiceResponse, ServiceTarget, from_service,

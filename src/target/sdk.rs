@@ -59,14 +59,14 @@ pub(crate) fn sdk_client(
             PROVIDER,
         ))
         .retry_config(RetryConfig::disabled())
-        .http_client(http_client())
+        .http_client(sdk_http_client())
         .build();
     aws_sdk_opsworks::Client::from_conf(config)
 }
 
 /// The SDK's HTTP client: hyper without TLS, or with rustls on `ring` (feature `tls`). One per
 /// SDK client: its connections belong to the runtime that made them.
-fn http_client() -> aws_sdk_opsworks::config::SharedHttpClient {
+pub(crate) fn sdk_http_client() -> aws_sdk_opsworks::config::SharedHttpClient {
     let builder = aws_smithy_http_client::Builder::new();
     #[cfg(feature = "tls")]
     let client = builder
