@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS refuses an access key it does not know (`UnrecognizedClientException`).",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: Some("the world declares no users"),
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS APIs refuse unsigned requests (`MissingAuthenticationTokenException`); an emulator that accepts them hides a client that forgets to sign.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: Some("the world declares no users"),
 };
 

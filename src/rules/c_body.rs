@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "The server reads the members the model names; a missing, renamed or null member changes the request.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

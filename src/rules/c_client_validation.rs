@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "Smithy clients may validate required members before sending, or leave it to the server.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "Smithy defines where the error code is and how to sanitise it; a client that reads one form only misreports the others.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "Services add error codes the model does not list; a client must report them, not crash.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "The server routes the request by `X-Amz-Target` and reads it by its `Content-Type`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

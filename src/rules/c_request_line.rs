@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "awsJson1_1 sends every operation as `POST /`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

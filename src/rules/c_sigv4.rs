@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS refuses requests that are not signed with SigV4 for the `opsworks` service.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

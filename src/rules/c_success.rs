@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "The client must hand the deployment id to its caller, ignoring members it does not know.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

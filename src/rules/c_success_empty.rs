@@ -15,6 +15,6 @@ pub(crate) const RULE: Rule = Rule {
         why: "An answer without the id is outside the model; a client may report success or an error.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };

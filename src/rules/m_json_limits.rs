@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "RFC 8259 lets parsers set limits (number range, nesting, duplicate names, lone surrogates) and ignore a byte order mark; both answers are JSON-correct.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "`migrate` is documented for Rails apps; the sources do not say what it does on another app.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "Servers differ on unknown members: AWS ignores them, strict emulators refuse them.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "The model lists `ResourceNotFoundException`: an app must be an app of the stack deployed to.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS checks access first, then the request, then resources, then permission; clients that branch on the code see the code of the first broken group.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

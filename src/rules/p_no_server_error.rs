@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "A 5xx, a dropped connection or a hang tells a client to retry a request that will never succeed, and often marks a crash of the implementation.",
     },
     across_requests: false,
-    answer_shape: true,
+    form: AnswerForm::Answered,
     needs: None,
 };
 

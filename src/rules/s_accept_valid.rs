@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "Positive acceptance: an implementation that rejects everything would pass every rejection rule; a valid request must succeed.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

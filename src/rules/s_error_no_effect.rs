@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "A rejected request did nothing: a client retries or corrects it, and must not find state changed (a stored version used up).",
     },
     across_requests: true,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation: app commands act on an app, so they need `AppId`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

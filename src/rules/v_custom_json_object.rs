@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation shows `CustomJson` as an object of attributes; another JSON value overrides nothing.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "`Command.Name` is required: it says what the deployment does.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 

@@ -15,7 +15,7 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation: OpsWorks stores up to five versions of an app and can roll back as many as four; with no earlier version there is nothing to roll back to.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
     needs: None,
 };
 
