@@ -19,6 +19,7 @@ use crate::contract::{
     CATALOGUE, CreateDeploymentInput, ErrorCode, RuleId, Severity, Side, Signing, rules,
 };
 use crate::generate::valid_request;
+use crate::runner::tally;
 use crate::runner::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::world::World;
 
@@ -293,14 +294,28 @@ fn deployment_id(index: usize) -> String {
     format!("c11e0000-0000-4000-8000-{index:012x}")
 }
 
+/// One rule's tally in a client run: the counts every gate keeps (`failed` counts cases), and
+/// the answers of the failed cases.
 #[derive(Default)]
 struct Tally {
-    cases: usize,
-    passed: usize,
-    failed_cases: usize,
-    behaviours: BTreeMap<String, usize>,
+    /// The counts every gate keeps.
+    base: tally::Tally,
+    /// The labels of the failed cases' answers, with the error codes they carried.
     failing: BTreeMap<String, BTreeSet<&'static str>>,
-    counterexample: Option<Counterexample>,
+}
+
+impl std::ops::Deref for Tally {
+    type Target = tally::Tally;
+
+    fn deref(&self) -> &tally::Tally {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Tally {
+    fn deref_mut(&mut self) -> &mut tally::Tally {
+        &mut self.base
+    }
 }
 
 /// Runs the client gate: starts a recording server on 127.0.0.1, then for each case (logical
@@ -470,6 +485,7 @@ fn count(
         match check {
             ClientCheck::Passed => tally.passed += 1,
             ClientCheck::Behaviour(behaviour) => {
+                tally.informational += 1;
                 *tally.behaviours.entry(behaviour.clone()).or_default() += 1;
             }
             ClientCheck::Failed(failure) => {
@@ -477,7 +493,7 @@ fn count(
                     continue;
                 }
                 failed.push(*rule);
-                tally.failed_cases += 1;
+                tally.failed += 1;
                 let (label, code) = failing_label(case);
                 let codes = tally.failing.entry(label).or_default();
                 codes.extend(code);
@@ -512,37 +528,16 @@ const OUTCOME_RULES: [RuleId; 4] = [
 ];
 
 fn rule_report(id: RuleId, severity: Severity, tally: Option<Tally>) -> RuleReport {
-    let tally = tally.unwrap_or_default();
-    let status = if tally.failed_cases > 0 {
-        RuleStatus::Failed
-    } else if !tally.behaviours.is_empty() {
-        RuleStatus::Informational
-    } else if tally.passed > 0 {
-        RuleStatus::Passed
-    } else {
-        RuleStatus::NotApplicable
-    };
-    let note = match status {
+    let Tally { base, failing } = tally.unwrap_or_default();
+    base.into_report(id, severity, |status, base| match status {
         RuleStatus::Failed if OUTCOME_RULES.contains(&id) => Some(format!(
             "failed in {} of {} cases, for: {}",
-            tally.failed_cases,
-            tally.cases,
-            failing_list(&tally.failing)
+            base.failed,
+            base.cases,
+            failing_list(&failing)
         )),
-        RuleStatus::Failed => Some(format!(
-            "failed in {} of {} cases",
-            tally.failed_cases, tally.cases
-        )),
+        RuleStatus::Failed => Some(format!("failed in {} of {} cases", base.failed, base.cases)),
         RuleStatus::NotApplicable => Some("no case reached the rule".to_owned()),
         _ => None,
-    };
-    RuleReport {
-        id,
-        severity,
-        status,
-        cases: tally.cases,
-        counterexample: tally.counterexample,
-        behaviours: tally.behaviours,
-        note,
-    }
+    })
 }
