@@ -16,9 +16,12 @@ use crate::client::client::Client;
 use crate::client::mock::{RecordedRequest, RecordingServer};
 use crate::client::outcome::{ClientCall, ClientOutcome};
 use crate::contract::{
-    CATALOGUE, CreateDeploymentInput, ErrorCode, RuleId, Severity, Side, Signing, rules,
+    CATALOGUE, CreateDeploymentInput, ErrorCode, RuleId, Severity, Side, Signing,
 };
 use crate::generate::valid_request;
+use crate::rules::{
+    c_body, c_client_validation, c_headers, c_request_line, c_sigv4, c_success, c_success_empty,
+};
 use crate::runner::tally;
 use crate::runner::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::world::World;
@@ -223,7 +226,7 @@ pub fn judge_case(
         received.is_empty() && matches!(outcome, ClientOutcome::ClientError { .. });
     if let Scenario::Missing(_) = scenario {
         checks.push((
-            rules::C_CLIENT_VALIDATION,
+            c_client_validation::RULE.id,
             ClientCheck::Behaviour(client_validation_behaviour(received, outcome)),
         ));
         if refused_unsent {
@@ -232,9 +235,9 @@ pub fn judge_case(
     }
     if received.is_empty() {
         checks.push((
-            rules::C_REQUEST_LINE,
+            c_request_line::RULE.id,
             ClientCheck::Failed(ClientFailure::new(
-                rules::C_REQUEST_LINE,
+                c_request_line::RULE.id,
                 "POST / at the server",
                 format!(
                     "no request at the server; the client reported {}",
@@ -244,11 +247,14 @@ pub fn judge_case(
         ));
     }
     for request in received {
-        checks.push((rules::C_REQUEST_LINE, verdict(check_request_line(request))));
-        checks.push((rules::C_HEADERS, verdict(check_headers(request))));
-        checks.push((rules::C_BODY, verdict(check_body(request, input))));
         checks.push((
-            rules::C_SIGV4,
+            c_request_line::RULE.id,
+            verdict(check_request_line(request)),
+        ));
+        checks.push((c_headers::RULE.id, verdict(check_headers(request))));
+        checks.push((c_body::RULE.id, verdict(check_body(request, input))));
+        checks.push((
+            c_sigv4::RULE.id,
             verdict(check_sigv4(
                 request,
                 &config.access_key_id,
@@ -259,10 +265,10 @@ pub fn judge_case(
     }
     match answer {
         Answer::Success { .. } | Answer::SuccessWithExtraMembers { .. } => {
-            checks.push((rules::C_SUCCESS, verdict(check_success(answer, outcome))));
+            checks.push((c_success::RULE.id, verdict(check_success(answer, outcome))));
         }
         Answer::EmptySuccess => checks.push((
-            rules::C_SUCCESS_EMPTY,
+            c_success_empty::RULE.id,
             match judge_empty_success(outcome) {
                 Ok(behaviour) => ClientCheck::Behaviour(behaviour),
                 Err(failure) => ClientCheck::Failed(failure),
@@ -519,18 +525,16 @@ fn count(
     }
 }
 
-/// The rules judged on the outcome, whose failures are listed by answer in the note.
-const OUTCOME_RULES: [RuleId; 4] = [
-    rules::C_ERROR_CODE,
-    rules::C_ERROR_UNMODELED,
-    rules::C_SUCCESS,
-    rules::C_SUCCESS_EMPTY,
-];
+/// Whether `rule` is judged on the outcome (the rule of some answer: [`Answer::rule`]): its
+/// failures are listed by answer in the note.
+fn judged_on_the_outcome(rule: RuleId) -> bool {
+    Answer::all().iter().any(|answer| answer.rule() == rule)
+}
 
 fn rule_report(id: RuleId, severity: Severity, tally: Option<Tally>) -> RuleReport {
     let Tally { base, failing } = tally.unwrap_or_default();
     base.into_report(id, severity, |status, base| match status {
-        RuleStatus::Failed if OUTCOME_RULES.contains(&id) => Some(format!(
+        RuleStatus::Failed if judged_on_the_outcome(id) => Some(format!(
             "failed in {} of {} cases, for: {}",
             base.failed,
             base.cases,
