@@ -177,6 +177,18 @@ pub struct Rule {
     /// answer, its shape, or a detail of its form (see [`AnswerForm`]).
     #[serde(skip)]
     pub form: AnswerForm,
+    /// How the snapshots show a case of the rule: alone, or in the short sequence the rule is
+    /// about (see [`Exemplar`]).
+    #[serde(skip)]
+    pub exemplar: Exemplar,
+    /// What a world found by discovery (`provision`) leaves of the rule (see
+    /// [`InDiscoveredWorld`]).
+    #[serde(skip)]
+    pub discovered: InDiscoveredWorld,
+    /// For a MAY rule, whether the bundled reference implementation takes the strict choice
+    /// (rejects the request) rather than accepting it.
+    #[serde(skip)]
+    pub reference_rejects: bool,
     /// What the world must offer for the rule to apply, said in a report when the rule was not
     /// applicable (`"the world declares no users"`); `None` when any world offers cases.
     #[serde(skip)]
@@ -198,6 +210,35 @@ pub enum AnswerForm {
     /// A detail of the answer's form (its message, its content type), which even an answer
     /// that is no OpsWorks answer decides.
     Detail,
+}
+
+/// How a snapshot shows a case of a rule: the case alone, or the short sequence the rule is
+/// about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exemplar {
+    /// The case alone.
+    Alone,
+    /// The case sent twice: the rule is about what a repeated request is answered.
+    Twice,
+    /// The case, then the valid rollback of the app it names: the rule is about whether a
+    /// rejected request took effect.
+    ThenValidRollback,
+}
+
+/// What a world found by discovery (`provision`: no users, app versions unknown) leaves of a
+/// rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InDiscoveredWorld {
+    /// The rule applies as in any world.
+    Applies,
+    /// The rule needs users, which a discovered world never has: when it was not applicable,
+    /// the report says why.
+    NeedsUsers,
+    /// The rule's warnings need the stored app versions, which a discovered world does not
+    /// know: a warning decides nothing.
+    WarningsNeedVersions,
 }
 
 /// The documentation of a rule: the texts of its row in the catalogue's tables (Markdown) and

@@ -16,6 +16,9 @@ pub(crate) const RULE: Rule = Rule {
     },
     across_requests: false,
     form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: true,
     needs: None,
 };
 

@@ -16,6 +16,9 @@ pub(crate) const RULE: Rule = Rule {
     },
     across_requests: false,
     form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: true,
     needs: Some("no user of the world has level deny and a policy granting the action"),
 };
 

@@ -16,6 +16,9 @@ pub(crate) const RULE: Rule = Rule {
     },
     across_requests: true,
     form: AnswerForm::Beyond,
+    exemplar: Exemplar::Twice,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 
