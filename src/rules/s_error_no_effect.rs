@@ -50,3 +50,9 @@ pub(crate) fn judge_passed(judgement: &mut Judgement) {
         "the answer fits the state without the rejected requests",
     );
 }
+
+/// Whether the judgement failed the rule: its answer fits a state in which rejected requests
+/// took effect.
+pub(crate) fn failed(judgement: &Judgement) -> bool {
+    judgement.status_of(RULE.id) == Some(Status::Failed)
+}

@@ -41,3 +41,12 @@ pub(crate) fn judge(reading: &mut Reading, app: &App) {
         );
     }
 }
+
+/// Adds `text` to what the judgement found for the rule (why the answer fits another state).
+pub(crate) fn add_to_found(judgement: &mut Judgement, text: &str) {
+    for check in &mut judgement.checks {
+        if check.rule == RULE.id {
+            check.found.push_str(text);
+        }
+    }
+}
