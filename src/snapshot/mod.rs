@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::contract::Exemplar as ExemplarShape;
 use crate::contract::{
-    CommandName, CreateDeploymentInput, Response, RuleId, Signing, error_code_of, rules, wire,
+    CommandName, CreateDeploymentInput, Response, RuleId, Signing, error_code_of, wire,
 };
 use crate::generate::{Case, family};
 use crate::report::{visible, visible_bytes};
@@ -219,8 +219,7 @@ fn valid_rollback_after(case: &Case, world: &World) -> Option<Case> {
             Signing::As(user.access_key_id.clone())
         }),
     };
-    Some(Case::typed(
-        rules::S_ACCEPT_VALID,
+    Some(Case::valid(
         "the valid rollback of the same app, after it",
         input,
         signing,
