@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::contract::{ErrorCode, Observation, RuleId, rules, wire};
+use crate::contract::{ErrorCode, Observation, RuleId, wire};
 
 /// The namespace the OpsWorks service uses in a namespaced error type.
 pub const NAMESPACE: &str = "com.amazonaws.opsworks";
@@ -339,10 +339,12 @@ impl Answer {
     #[must_use]
     pub fn rule(&self) -> RuleId {
         match self {
-            Answer::Success { .. } | Answer::SuccessWithExtraMembers { .. } => rules::C_SUCCESS,
-            Answer::EmptySuccess => rules::C_SUCCESS_EMPTY,
-            Answer::Error { .. } => rules::C_ERROR_CODE,
-            Answer::Unmodelled { .. } => rules::C_ERROR_UNMODELED,
+            Answer::Success { .. } | Answer::SuccessWithExtraMembers { .. } => {
+                crate::rules::c_success::RULE.id
+            }
+            Answer::EmptySuccess => crate::rules::c_success_empty::RULE.id,
+            Answer::Error { .. } => crate::rules::c_error_code::RULE.id,
+            Answer::Unmodelled { .. } => crate::rules::c_error_unmodeled::RULE.id,
         }
     }
 

@@ -34,7 +34,7 @@
 //! # });
 //! ```
 
-mod answer;
+pub(crate) mod answer;
 mod checks;
 #[cfg(feature = "cli")]
 mod cli;

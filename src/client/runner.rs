@@ -16,9 +16,13 @@ use crate::client::client::Client;
 use crate::client::mock::{RecordedRequest, RecordingServer};
 use crate::client::outcome::{ClientCall, ClientOutcome};
 use crate::contract::{
-    CATALOGUE, CreateDeploymentInput, ErrorCode, RuleId, Severity, Side, Signing, rules,
+    CATALOGUE, CreateDeploymentInput, ErrorCode, RuleId, Severity, Side, Signing,
 };
 use crate::generate::valid_request;
+use crate::rules::{
+    c_body, c_client_validation, c_headers, c_request_line, c_sigv4, c_success, c_success_empty,
+};
+use crate::runner::tally;
 use crate::runner::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::world::World;
 
@@ -222,7 +226,7 @@ pub fn judge_case(
         received.is_empty() && matches!(outcome, ClientOutcome::ClientError { .. });
     if let Scenario::Missing(_) = scenario {
         checks.push((
-            rules::C_CLIENT_VALIDATION,
+            c_client_validation::RULE.id,
             ClientCheck::Behaviour(client_validation_behaviour(received, outcome)),
         ));
         if refused_unsent {
@@ -231,9 +235,9 @@ pub fn judge_case(
     }
     if received.is_empty() {
         checks.push((
-            rules::C_REQUEST_LINE,
+            c_request_line::RULE.id,
             ClientCheck::Failed(ClientFailure::new(
-                rules::C_REQUEST_LINE,
+                c_request_line::RULE.id,
                 "POST / at the server",
                 format!(
                     "no request at the server; the client reported {}",
@@ -243,11 +247,14 @@ pub fn judge_case(
         ));
     }
     for request in received {
-        checks.push((rules::C_REQUEST_LINE, verdict(check_request_line(request))));
-        checks.push((rules::C_HEADERS, verdict(check_headers(request))));
-        checks.push((rules::C_BODY, verdict(check_body(request, input))));
         checks.push((
-            rules::C_SIGV4,
+            c_request_line::RULE.id,
+            verdict(check_request_line(request)),
+        ));
+        checks.push((c_headers::RULE.id, verdict(check_headers(request))));
+        checks.push((c_body::RULE.id, verdict(check_body(request, input))));
+        checks.push((
+            c_sigv4::RULE.id,
             verdict(check_sigv4(
                 request,
                 &config.access_key_id,
@@ -258,10 +265,10 @@ pub fn judge_case(
     }
     match answer {
         Answer::Success { .. } | Answer::SuccessWithExtraMembers { .. } => {
-            checks.push((rules::C_SUCCESS, verdict(check_success(answer, outcome))));
+            checks.push((c_success::RULE.id, verdict(check_success(answer, outcome))));
         }
         Answer::EmptySuccess => checks.push((
-            rules::C_SUCCESS_EMPTY,
+            c_success_empty::RULE.id,
             match judge_empty_success(outcome) {
                 Ok(behaviour) => ClientCheck::Behaviour(behaviour),
                 Err(failure) => ClientCheck::Failed(failure),
@@ -293,14 +300,28 @@ fn deployment_id(index: usize) -> String {
     format!("c11e0000-0000-4000-8000-{index:012x}")
 }
 
+/// One rule's tally in a client run: the counts every gate keeps (`failed` counts cases), and
+/// the answers of the failed cases.
 #[derive(Default)]
 struct Tally {
-    cases: usize,
-    passed: usize,
-    failed_cases: usize,
-    behaviours: BTreeMap<String, usize>,
+    /// The counts every gate keeps.
+    base: tally::Tally,
+    /// The labels of the failed cases' answers, with the error codes they carried.
     failing: BTreeMap<String, BTreeSet<&'static str>>,
-    counterexample: Option<Counterexample>,
+}
+
+impl std::ops::Deref for Tally {
+    type Target = tally::Tally;
+
+    fn deref(&self) -> &tally::Tally {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Tally {
+    fn deref_mut(&mut self) -> &mut tally::Tally {
+        &mut self.base
+    }
 }
 
 /// Runs the client gate: starts a recording server on 127.0.0.1, then for each case (logical
@@ -470,6 +491,7 @@ fn count(
         match check {
             ClientCheck::Passed => tally.passed += 1,
             ClientCheck::Behaviour(behaviour) => {
+                tally.informational += 1;
                 *tally.behaviours.entry(behaviour.clone()).or_default() += 1;
             }
             ClientCheck::Failed(failure) => {
@@ -477,7 +499,7 @@ fn count(
                     continue;
                 }
                 failed.push(*rule);
-                tally.failed_cases += 1;
+                tally.failed += 1;
                 let (label, code) = failing_label(case);
                 let codes = tally.failing.entry(label).or_default();
                 codes.extend(code);
@@ -503,46 +525,23 @@ fn count(
     }
 }
 
-/// The rules judged on the outcome, whose failures are listed by answer in the note.
-const OUTCOME_RULES: [RuleId; 4] = [
-    rules::C_ERROR_CODE,
-    rules::C_ERROR_UNMODELED,
-    rules::C_SUCCESS,
-    rules::C_SUCCESS_EMPTY,
-];
+/// Whether `rule` is judged on the outcome (the rule of some answer: [`Answer::rule`]): its
+/// failures are listed by answer in the note.
+fn judged_on_the_outcome(rule: RuleId) -> bool {
+    Answer::all().iter().any(|answer| answer.rule() == rule)
+}
 
 fn rule_report(id: RuleId, severity: Severity, tally: Option<Tally>) -> RuleReport {
-    let tally = tally.unwrap_or_default();
-    let status = if tally.failed_cases > 0 {
-        RuleStatus::Failed
-    } else if !tally.behaviours.is_empty() {
-        RuleStatus::Informational
-    } else if tally.passed > 0 {
-        RuleStatus::Passed
-    } else {
-        RuleStatus::NotApplicable
-    };
-    let note = match status {
-        RuleStatus::Failed if OUTCOME_RULES.contains(&id) => Some(format!(
+    let Tally { base, failing } = tally.unwrap_or_default();
+    base.into_report(id, severity, |status, base| match status {
+        RuleStatus::Failed if judged_on_the_outcome(id) => Some(format!(
             "failed in {} of {} cases, for: {}",
-            tally.failed_cases,
-            tally.cases,
-            failing_list(&tally.failing)
+            base.failed,
+            base.cases,
+            failing_list(&failing)
         )),
-        RuleStatus::Failed => Some(format!(
-            "failed in {} of {} cases",
-            tally.failed_cases, tally.cases
-        )),
+        RuleStatus::Failed => Some(format!("failed in {} of {} cases", base.failed, base.cases)),
         RuleStatus::NotApplicable => Some("no case reached the rule".to_owned()),
         _ => None,
-    };
-    RuleReport {
-        id,
-        severity,
-        status,
-        cases: tally.cases,
-        counterexample: tally.counterexample,
-        behaviours: tally.behaviours,
-        note,
-    }
+    })
 }

@@ -173,15 +173,72 @@ pub struct Rule {
     /// cannot be shrunk.
     #[serde(skip)]
     pub across_requests: bool,
-    /// Whether the rule judges if an answer is an OpsWorks answer at all (a status below 500, the
-    /// success or the error shape): when an answer fails such a rule and says nothing of the
-    /// rule its case was made for, the runner counts the case as undecided for that rule.
+    /// What the rule judges of an answer's form, if that is all it judges: whether there was an
+    /// answer, its shape, or a detail of its form (see [`AnswerForm`]).
     #[serde(skip)]
-    pub answer_shape: bool,
+    pub form: AnswerForm,
+    /// How the snapshots show a case of the rule: alone, or in the short sequence the rule is
+    /// about (see [`Exemplar`]).
+    #[serde(skip)]
+    pub exemplar: Exemplar,
+    /// What a world found by discovery (`provision`) leaves of the rule (see
+    /// [`InDiscoveredWorld`]).
+    #[serde(skip)]
+    pub discovered: InDiscoveredWorld,
+    /// For a MAY rule, whether the bundled reference implementation takes the strict choice
+    /// (rejects the request) rather than accepting it.
+    #[serde(skip)]
+    pub reference_rejects: bool,
     /// What the world must offer for the rule to apply, said in a report when the rule was not
     /// applicable (`"the world declares no users"`); `None` when any world offers cases.
     #[serde(skip)]
     pub needs: Option<&'static str>,
+}
+
+/// What a rule judges of an answer's form, when its form is all the rule judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnswerForm {
+    /// The rule judges more than the answer's form.
+    Beyond,
+    /// Whether there was an answer at all (a status below 500): of the rules an answer
+    /// failed, such a rule is reported first.
+    Answered,
+    /// Whether the answer has the success or the error shape: an answer failing such a rule is
+    /// no OpsWorks answer, and decides only the rules of its form.
+    Shape,
+    /// A detail of the answer's form (its message, its content type), which even an answer
+    /// that is no OpsWorks answer decides.
+    Detail,
+}
+
+/// How a snapshot shows a case of a rule: the case alone, or the short sequence the rule is
+/// about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exemplar {
+    /// The case alone.
+    Alone,
+    /// The case sent twice: the rule is about what a repeated request is answered.
+    Twice,
+    /// The case, then the valid rollback of the app it names: the rule is about whether a
+    /// rejected request took effect.
+    ThenValidRollback,
+}
+
+/// What a world found by discovery (`provision`: no users, app versions unknown) leaves of a
+/// rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InDiscoveredWorld {
+    /// The rule applies as in any world.
+    Applies,
+    /// The rule needs users, which a discovered world never has: when it was not applicable,
+    /// the report says why.
+    NeedsUsers,
+    /// The rule's warnings need the stored app versions, which a discovered world does not
+    /// know: a warning decides nothing.
+    WarningsNeedVersions,
 }
 
 /// The documentation of a rule: the texts of its row in the catalogue's tables (Markdown) and
@@ -199,6 +256,14 @@ pub struct RuleDoc {
 }
 
 impl Rule {
+    /// Whether the rule judges if an answer is an OpsWorks answer at all (a status below 500, the
+    /// success or the error shape): when an answer fails such a rule and says nothing of the
+    /// rule its case was made for, the runner counts the case as undecided for that rule.
+    #[must_use]
+    pub fn answer_shape(&self) -> bool {
+        matches!(self.form, AnswerForm::Answered | AnswerForm::Shape)
+    }
+
     /// Which side of the wire the rule constrains.
     #[must_use]
     pub fn side(&self) -> Side {

@@ -23,6 +23,18 @@ pub struct Case {
 }
 
 impl Case {
+    /// A valid case (of `S-ACCEPT-VALID`, the rule of valid requests) from a typed request, sent
+    /// with the standard headers.
+    #[must_use]
+    pub fn valid(label: &'static str, input: CreateDeploymentInput, signing: Signing) -> Self {
+        Case::typed(
+            crate::contract::rules::S_ACCEPT_VALID,
+            label,
+            input,
+            signing,
+        )
+    }
+
     /// A case from a typed request, sent with the standard headers.
     #[must_use]
     pub fn typed(

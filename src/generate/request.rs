@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use proptest::sample::subsequence;
 use proptest::strategy::BoxedStrategy;
 
-use crate::contract::{CommandKind, CommandName, CreateDeploymentInput, Signing, rules};
+use crate::contract::{CommandKind, CommandName, CreateDeploymentInput, Signing};
 use crate::generate::args::valid_args;
 use crate::generate::case::Case;
 use crate::generate::custom_json::valid_custom_json;
@@ -142,9 +142,7 @@ fn non_empty_subset(ids: Vec<String>) -> BoxedStrategy<Option<Vec<String>>> {
 pub fn valid_request(world: &World) -> Option<BoxedStrategy<Case>> {
     Some(
         valid_pairs(world)?
-            .prop_map(|(input, signing)| {
-                Case::typed(rules::S_ACCEPT_VALID, "valid", input, signing)
-            })
+            .prop_map(|(input, signing)| Case::valid("valid", input, signing))
             .boxed(),
     )
 }

@@ -236,11 +236,7 @@ fn rejections_of(reasons: &[Reason<'_>], allowances: &mut Vec<Allowance>) {
                     .collect(),
                 _ => Vec::new(),
             };
-            let warns = if reason.tier > top {
-                vec![rules::O_PRECEDENCE]
-            } else {
-                Vec::new()
-            };
+            let warns = crate::rules::o_precedence::warns(reason.tier, top);
             push(
                 allowances,
                 Allowance {

@@ -262,13 +262,10 @@ fn check_outcome(verdict: &Verdict, outcome: &Outcome, found: String, judgement:
         );
         tiers.sort();
         tiers.dedup();
-        if tiers.len() > 1
-            && allowance.expected.is_error()
-            && !allowance.warns.contains(&rules::O_PRECEDENCE)
-        {
-            judgement.check(
-                rules::O_PRECEDENCE,
-                Status::Passed,
+        if tiers.len() > 1 && allowance.expected.is_error() {
+            crate::rules::o_precedence::judge_kept(
+                judgement,
+                &allowance.warns,
                 &strict_expectation,
                 &found,
             );

@@ -1,6 +1,6 @@
 //! Which behaviour an implementation picks in each MAY case.
 
-use crate::contract::{RuleId, rules};
+use crate::contract::{CATALOGUE, RuleId};
 
 /// What an implementation does in one MAY case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,10 +36,12 @@ impl MayPolicy {
     /// (AccessDeniedException), and JSON beyond the limits parsers agree on is refused.
     #[must_use]
     pub fn reference() -> Self {
-        MayPolicy::accept_all()
-            .with(rules::M_EMPTY_STRING_IDS, MayChoice::Reject)
-            .with(rules::M_POLICY_VS_DENY, MayChoice::Reject)
-            .with(rules::M_JSON_LIMITS, MayChoice::Reject)
+        CATALOGUE
+            .iter()
+            .filter(|rule| rule.reference_rejects)
+            .fold(MayPolicy::accept_all(), |policy, rule| {
+                policy.with(rule.id, MayChoice::Reject)
+            })
     }
 
     /// Accept every MAY case the contract lets an implementation accept.

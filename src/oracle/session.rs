@@ -6,7 +6,7 @@ mod lenient;
 use std::collections::HashMap;
 
 use crate::contract::excerpt::excerpt;
-use crate::contract::{RawRequest, Response, rules};
+use crate::contract::{RawRequest, Response};
 use crate::oracle::identity::CallerIdentity;
 use crate::oracle::judge::{Judgement, Status, judge_response};
 use crate::oracle::read::judge_request;
@@ -318,7 +318,7 @@ impl Session {
                 .any(|allowance| allowance.expected.is_error());
             if must_succeed
                 && judgement.failures().next().is_some()
-                && judgement.status_of(rules::S_ERROR_NO_EFFECT) != Some(Status::Failed)
+                && !crate::rules::s_error_no_effect::failed(&judgement)
                 && !self.own_refusals.contains(code)
             {
                 self.own_refusals.push(code.clone());
@@ -422,11 +422,7 @@ impl Session {
                 " (the stored versions of app {app_id:?} are uncertain since {}{more}, which the target accepted although the oracle could not read it as a rollback: the answer fits a state in which it rolled the app back)",
                 uncertain[0].summary
             );
-            for check in &mut judgement.checks {
-                if check.rule == rules::V_ROLLBACK_DEPTH {
-                    check.found.push_str(&note);
-                }
-            }
+            crate::rules::v_rollback_depth::add_to_found(&mut judgement, &note);
             let (stack_id, app_id) = (stack_id.clone(), app_id.clone());
             self.world = shadow;
             self.version += 1;
@@ -506,7 +502,7 @@ impl Session {
         // Explained by rejected requests of this run already (S-ERROR-NO-EFFECT): the other
         // explanation is given as well (the target's state before the run cannot be told apart
         // from a rejected rollback that took effect).
-        let explained = judgement.status_of(rules::S_ERROR_NO_EFFECT) == Some(Status::Failed);
+        let explained = crate::rules::s_error_no_effect::failed(judgement);
         let mut exhausted = self.world.clone();
         while exhausted.roll_back(stack_id, app_id) {}
         // Strictly: the answer a target in that state gives (a refusal with another code than
@@ -618,6 +614,7 @@ fn broken(judgement: &Judgement) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use crate::contract::rules;
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
     use proptest_state_machine::ReferenceStateMachine;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::calls::{Call, Resource};
 use super::delete::Cleanup;
-use crate::contract::rules;
+use crate::contract::InDiscoveredWorld;
 use crate::report::visible;
 use crate::runner::{RuleStatus, RunReport};
 use crate::world::World;
@@ -296,7 +296,10 @@ pub fn explain_discovered(report: &mut RunReport, world: &World) {
         "the discovered world has {stacks} stacks, {apps} apps, {layers} layers, {instances} instances"
     );
     for rule in &mut report.rules {
-        if rule.id == rules::V_ROLLBACK_DEPTH && rule.status == RuleStatus::Warned {
+        let discovered = rule.id.rule().discovered;
+        if discovered == InDiscoveredWorld::WarningsNeedVersions
+            && rule.status == RuleStatus::Warned
+        {
             rule.status = RuleStatus::NotApplicable;
             rule.counterexample = None;
             rule.note = Some(VERSIONS_UNKNOWN.to_owned());
@@ -305,7 +308,7 @@ pub fn explain_discovered(report: &mut RunReport, world: &World) {
         if rule.status != RuleStatus::NotApplicable {
             continue;
         }
-        let note = if rule.id.as_str().starts_with("A-") || rule.id == rules::M_POLICY_VS_DENY {
+        let note = if discovered == InDiscoveredWorld::NeedsUsers {
             Some("the discovered world has no users (Describe* answers show no keys)".to_owned())
         } else {
             match rule.note.as_deref() {
@@ -335,6 +338,7 @@ pub fn explain_discovered(report: &mut RunReport, world: &World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::{nth_rule_with, rules_with};
     use crate::runner::{RunConfig, run};
     use crate::target::{ReferenceTarget, block_on};
 
@@ -356,14 +360,14 @@ mod tests {
             &discovered,
             &RunConfig::default().with_seed(3).with_cases(600),
         ));
+        let versions = nth_rule_with(0, |rule| {
+            rule.discovered == InDiscoveredWorld::WarningsNeedVersions
+        });
         let status = |report: &RunReport, id| report.rule(id).map(|rule| rule.status);
-        assert_eq!(
-            status(&report, rules::V_ROLLBACK_DEPTH),
-            Some(RuleStatus::Warned)
-        );
+        assert_eq!(status(&report, versions), Some(RuleStatus::Warned));
 
         explain_discovered(&mut report, &discovered);
-        let rollback = report.rule(rules::V_ROLLBACK_DEPTH).unwrap();
+        let rollback = report.rule(versions).unwrap();
         assert_eq!(rollback.status, RuleStatus::NotApplicable);
         assert_eq!(rollback.note.as_deref(), Some(VERSIONS_UNKNOWN));
         assert!(rollback.counterexample.is_none());
@@ -371,14 +375,19 @@ mod tests {
             report
                 .groups
                 .iter()
-                .all(|group| !group.rules.contains(&rules::V_ROLLBACK_DEPTH))
+                .all(|group| !group.rules.contains(&versions))
         );
-        let permission = report.rule(rules::A_PERMISSION).unwrap();
-        assert_eq!(permission.status, RuleStatus::NotApplicable);
-        assert_eq!(
-            permission.note.as_deref(),
-            Some("the discovered world has no users (Describe* answers show no keys)")
-        );
+        let needs_users = rules_with(|rule| rule.discovered == InDiscoveredWorld::NeedsUsers);
+        assert!(!needs_users.is_empty());
+        for id in needs_users {
+            let rule = report.rule(id).unwrap();
+            assert_eq!(rule.status, RuleStatus::NotApplicable, "{id}");
+            assert_eq!(
+                rule.note.as_deref(),
+                Some("the discovered world has no users (Describe* answers show no keys)"),
+                "{id}"
+            );
+        }
         // The other rules are untouched: the target is the reference implementation.
         assert_eq!(report.count(RuleStatus::Failed), 0);
         assert!(report.passed());
@@ -390,22 +399,39 @@ mod tests {
         let world = World::from_json(r#"{"Stacks":[{"StackId":"s1"}]}"#).unwrap();
         let target = ReferenceTarget::new(world.clone());
         let mut report = block_on(run(&target, &world, &RunConfig::default().with_cases(300)));
-        let before = report.rule(rules::M_MIGRATE_NON_RAILS).unwrap().clone();
-        assert_eq!(before.status, RuleStatus::NotApplicable);
+        let before = report.clone();
         explain_discovered(&mut report, &world);
-        let after = report.rule(rules::M_MIGRATE_NON_RAILS).unwrap();
-        assert_eq!(
-            after.note,
-            Some(format!(
-                "{}: the discovered world has 1 stacks, 0 apps, 0 layers, 0 instances",
-                before.note.unwrap_or_default()
-            ))
-        );
-        // Rules that were judged keep their status and note.
-        let judged = report.rule(rules::N_STACK).unwrap();
-        assert_eq!(
-            (judged.status, judged.note.as_deref()),
-            (RuleStatus::Passed, None)
-        );
+        let mut explained = 0;
+        for (before, after) in before.rules.iter().zip(&report.rules) {
+            let unexercised = matches!(
+                before.note.as_deref(),
+                Some("the world offers no case for this rule" | "no case reached the rule")
+            );
+            if before.status == RuleStatus::NotApplicable
+                && unexercised
+                && before.id.rule().discovered == InDiscoveredWorld::Applies
+            {
+                explained += 1;
+                assert_eq!(
+                    after.note,
+                    Some(format!(
+                        "{}: the discovered world has 1 stacks, 0 apps, 0 layers, 0 instances",
+                        before.note.clone().unwrap_or_default()
+                    )),
+                    "{}",
+                    before.id
+                );
+            } else if before.status != RuleStatus::NotApplicable {
+                // Rules that were judged keep their status and note.
+                assert_eq!(
+                    (after.status, after.note.as_deref()),
+                    (before.status, before.note.as_deref()),
+                    "{}",
+                    before.id
+                );
+            }
+        }
+        // A world of one stack offers no case for the rules about apps.
+        assert!(explained > 0, "{report:?}");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::contract::AnswerForm;
 use crate::report::curl::curl_command;
 use crate::report::redact::{redact_signatures, report_headers};
 use crate::report::visible::{visible, visible_bytes};
@@ -95,12 +96,12 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
     let server_error_first = report
         .rules
         .iter()
-        .filter(|rule| rule.id == crate::contract::rules::P_NO_SERVER_ERROR)
+        .filter(|rule| rule.id.rule().form == AnswerForm::Answered)
         .chain(
             report
                 .rules
                 .iter()
-                .filter(|rule| rule.id != crate::contract::rules::P_NO_SERVER_ERROR),
+                .filter(|rule| rule.id.rule().form != AnswerForm::Answered),
         );
     for rule in server_error_first {
         if rule.counterexample.is_some() && !grouped(rule) {
@@ -174,8 +175,24 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing, rules};
+    use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing};
+    use crate::rules::testing::{form_rule, plain_rule};
     use crate::runner::{Counterexample, EndpointCheck, EndpointFinding, FailureGroup, RunReport};
+
+    // Sample rules, found by their facts: whether there was an answer, the answer's shape, and
+    // MUST and MAY rules that judge more than the answer's form.
+    fn answered() -> RuleId {
+        form_rule(0, AnswerForm::Answered)
+    }
+    fn shape() -> RuleId {
+        form_rule(0, AnswerForm::Shape)
+    }
+    fn must(n: usize) -> RuleId {
+        plain_rule(n, Severity::Must)
+    }
+    fn may(n: usize) -> RuleId {
+        plain_rule(n, Severity::May)
+    }
 
     fn rule(id: RuleId, severity: Severity, status: RuleStatus) -> RuleReport {
         RuleReport {
@@ -221,7 +238,7 @@ mod tests {
     #[test]
     fn invisible_characters_are_escaped_but_the_curl_line_keeps_them() {
         let body = "{\"StackId\":\"s\",\"AppId\":\"\u{200b}a1\",\"Comment\":\"x\u{a0}\u{202e}\"}";
-        let mut broken = rule(rules::N_APP, Severity::Must, RuleStatus::Failed);
+        let mut broken = rule(must(2), Severity::Must, RuleStatus::Failed);
         broken.counterexample = Some(example(body, "200 {\"DeploymentId\":\"d\u{feff}\"}"));
         let text = human_report(&report(vec![broken]), "us-east-1");
         assert!(
@@ -243,11 +260,11 @@ mod tests {
 
     #[test]
     fn the_endpoint_line_comes_first_and_a_failed_may_rule_shows_no_behaviour() {
-        let mut may = rule(rules::M_JSON_LIMITS, Severity::May, RuleStatus::Failed);
-        may.behaviours.insert("accepted".to_owned(), 64);
+        let mut may_rule = rule(may(0), Severity::May, RuleStatus::Failed);
+        may_rule.behaviours.insert("accepted".to_owned(), 64);
         let mut run = report(vec![
-            rule(rules::P_NO_SERVER_ERROR, Severity::Must, RuleStatus::Passed),
-            may,
+            rule(answered(), Severity::Must, RuleStatus::Passed),
+            may_rule,
         ]);
         run.endpoint = Some(EndpointCheck {
             finding: EndpointFinding::NotAwsJson,
@@ -268,11 +285,11 @@ mod tests {
         );
         let may_line = lines
             .iter()
-            .find(|line| line.contains("M-JSON-LIMITS"))
+            .find(|line| line.contains(may(0).as_str()))
             .expect("the MAY rule's line");
         assert_eq!(
             may_line.trim_end(),
-            "FAIL  M-JSON-LIMITS            MAY       10 cases"
+            format!("FAIL  {:<24} MAY       10 cases", may(0).as_str())
         );
     }
 
@@ -280,52 +297,63 @@ mod tests {
     fn failures_of_one_cause_are_one_group_with_one_counterexample() {
         let answer = "500 text/html \"<!doctype html>\"";
         let mut rules_ = Vec::new();
-        for id in [
-            rules::P_NO_SERVER_ERROR,
-            rules::S_ACCEPT_VALID,
-            rules::M_UNKNOWN_ARGS,
-        ] {
+        for id in [answered(), must(0), may(1)] {
             let mut failed = rule(id, id.severity(), RuleStatus::Failed);
             failed.counterexample = Some(example("{}", answer));
             rules_.push(failed);
         }
-        let mut other = rule(rules::N_STACK, Severity::Must, RuleStatus::Failed);
+        let mut other = rule(must(1), Severity::Must, RuleStatus::Failed);
         other.counterexample = Some(example("{\"StackId\":\"x\"}", "200 {}"));
         rules_.push(other);
         let mut run = report(rules_);
         run.groups = vec![FailureGroup {
-            rules: vec![
-                rules::P_NO_SERVER_ERROR,
-                rules::S_ACCEPT_VALID,
-                rules::M_UNKNOWN_ARGS,
-            ],
+            rules: vec![answered(), must(0), may(1)],
             answer: answer.to_owned(),
             scope: "every valid request".to_owned(),
         }];
         let text = human_report(&run, "us-east-1");
         assert!(
-            text.contains("3 rules failed with the same answer, 500 text/html \"<!doctype html>\" (the answer to every valid request): P-NO-SERVER-ERROR, S-ACCEPT-VALID, M-UNKNOWN-ARGS\n[P-NO-SERVER-ERROR] failed: "),
+            text.contains(&format!("3 rules failed with the same answer, 500 text/html \"<!doctype html>\" (the answer to every valid request): {server}, {must}, {may}\n[{server}] failed: ", server = answered().as_str(), must = must(0).as_str(), may = may(1).as_str())),
             "{text}"
         );
-        assert!(!text.contains("[S-ACCEPT-VALID] failed"), "{text}");
-        assert!(!text.contains("[M-UNKNOWN-ARGS] failed"), "{text}");
+        assert!(
+            !text.contains(&format!("[{}] failed", must(0).as_str())),
+            "{text}"
+        );
+        assert!(
+            !text.contains(&format!("[{}] failed", may(1).as_str())),
+            "{text}"
+        );
         // A rule outside the group keeps its own block; every status line stays.
-        assert!(text.contains("[N-STACK] failed: "), "{text}");
-        assert!(text.contains("FAIL  S-ACCEPT-VALID"), "{text}");
-        assert!(text.contains("FAIL  M-UNKNOWN-ARGS"), "{text}");
+        assert!(
+            text.contains(&format!("[{}] failed: ", must(1).as_str())),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("FAIL  {}", must(0).as_str())),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("FAIL  {}", may(1).as_str())),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_server_error_is_shown_before_the_other_failures() {
         let mut rules_ = Vec::new();
-        for id in [rules::P_SUCCESS_SHAPE, rules::P_NO_SERVER_ERROR] {
+        for id in [shape(), answered()] {
             let mut failed = rule(id, Severity::Must, RuleStatus::Failed);
             failed.counterexample = Some(example("{}", "x"));
             rules_.push(failed);
         }
         let text = human_report(&report(rules_), "us-east-1");
-        let server = text.find("[P-NO-SERVER-ERROR] failed").expect("its block");
-        let shape = text.find("[P-SUCCESS-SHAPE] failed").expect("its block");
-        assert!(server < shape, "{text}");
+        let server = text
+            .find(&format!("[{}] failed", answered().as_str()))
+            .expect("its block");
+        let shape_block = text
+            .find(&format!("[{}] failed", shape().as_str()))
+            .expect("its block");
+        assert!(server < shape_block, "{text}");
     }
 }

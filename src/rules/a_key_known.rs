@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS refuses an access key it does not know (`UnrecognizedClientException`).",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: false,
     needs: Some("the world declares no users"),
 };
 

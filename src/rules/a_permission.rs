@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation's Required Permissions: only a user with level deploy or manage, or an attached policy that grants it, may create a deployment.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: false,
     needs: Some("the world declares no users"),
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS APIs refuse unsigned requests (`MissingAuthenticationTokenException`); an emulator that accepts them hides a client that forgets to sign.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: false,
     needs: Some("the world declares no users"),
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A signature that does not verify means a wrong secret or an altered request; AWS refuses it (`InvalidSignatureException`).",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: false,
     needs: Some("the world declares no users"),
 };
 

@@ -1,6 +1,7 @@
 //! `C-CLIENT-VALIDATION` (MAY): a request missing a required member.
 
 use super::prelude::*;
+use crate::client::{ClientOutcome, RecordedRequest};
 
 /// The catalogue entry of `C-CLIENT-VALIDATION`.
 pub(crate) const RULE: Rule = Rule {
@@ -15,6 +16,24 @@ pub(crate) const RULE: Rule = Rule {
         why: "Smithy clients may validate required members before sending, or leave it to the server.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
+
+/// C-CLIENT-VALIDATION (MAY): what the client did with a request missing a required member:
+/// `refused before sending` (a client error and nothing received) or `sent` (then the other
+/// rules judge the request and the answer).
+#[must_use]
+pub fn client_validation_behaviour(
+    received: &[RecordedRequest],
+    outcome: &ClientOutcome,
+) -> String {
+    match (received.is_empty(), outcome) {
+        (true, ClientOutcome::ClientError { .. }) => "refused before sending".to_owned(),
+        (true, _) => "neither sent nor refused".to_owned(),
+        (false, _) => "sent".to_owned(),
+    }
+}

@@ -15,6 +15,9 @@ pub(crate) const RULE: Rule = Rule {
         why: "Services add error codes the model does not list; a client must report them, not crash.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };

@@ -1,6 +1,7 @@
 //! `C-HEADERS` (MUST): any call.
 
 use super::prelude::*;
+use crate::client::{ClientFailure, RecordedRequest};
 
 /// The catalogue entry of `C-HEADERS`.
 pub(crate) const RULE: Rule = Rule {
@@ -15,6 +16,44 @@ pub(crate) const RULE: Rule = Rule {
         why: "The server routes the request by `X-Amz-Target` and reads it by its `Content-Type`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
+
+/// C-HEADERS: `Content-Type: application/x-amz-json-1.1` (parameters allowed) and
+/// `X-Amz-Target: OpsWorks_20130218.CreateDeployment`.
+///
+/// # Errors
+/// A header missing or with another value.
+pub fn check_headers(request: &RecordedRequest) -> Result<(), ClientFailure> {
+    let expected = format!(
+        "Content-Type: {} (parameters allowed) and {}: {}",
+        wire::CONTENT_TYPE,
+        wire::TARGET_HEADER,
+        wire::TARGET_VALUE
+    );
+    let fail = |found: String| {
+        Err(ClientFailure::new(
+            RULE.id,
+            expected.clone(),
+            found,
+        ))
+    };
+    match request.header("Content-Type") {
+        None => return fail("no Content-Type header".to_owned()),
+        Some(value) if !wire::is_json11_media_type(value) => {
+            return fail(format!("Content-Type: {value}"));
+        }
+        Some(_) => {}
+    }
+    match request.header(wire::TARGET_HEADER) {
+        None => fail(format!("no {} header", wire::TARGET_HEADER)),
+        Some(value) if value != wire::TARGET_VALUE => {
+            fail(format!("{}: {value}", wire::TARGET_HEADER))
+        }
+        Some(_) => Ok(()),
+    }
+}

@@ -1,6 +1,7 @@
 //! `C-REQUEST-LINE` (MUST): any call.
 
 use super::prelude::*;
+use crate::client::{ClientFailure, RecordedRequest};
 
 /// The catalogue entry of `C-REQUEST-LINE`.
 pub(crate) const RULE: Rule = Rule {
@@ -15,6 +16,25 @@ pub(crate) const RULE: Rule = Rule {
         why: "awsJson1_1 sends every operation as `POST /`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
+
+/// C-REQUEST-LINE: the request is `POST /` (no query string).
+///
+/// # Errors
+/// Another method or path.
+pub fn check_request_line(request: &RecordedRequest) -> Result<(), ClientFailure> {
+    if request.method == wire::METHOD && request.path == wire::PATH {
+        Ok(())
+    } else {
+        Err(ClientFailure::new(
+            RULE.id,
+            format!("{} {}", wire::METHOD, wire::PATH),
+            format!("{} {}", request.method, request.path),
+        ))
+    }
+}

@@ -1,6 +1,8 @@
 //! `C-SUCCESS` (MUST): 200 `{"DeploymentId": X}`, also with unknown extra members.
 
 use super::prelude::*;
+use crate::client::answer::describe_response;
+use crate::client::{Answer, ClientFailure, ClientOutcome};
 
 /// The catalogue entry of `C-SUCCESS`.
 pub(crate) const RULE: Rule = Rule {
@@ -15,6 +17,37 @@ pub(crate) const RULE: Rule = Rule {
         why: "The client must hand the deployment id to its caller, ignoring members it does not know.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
+
+/// C-SUCCESS: for `200 {"DeploymentId": X}` (also with unknown extra members), the client
+/// reports success with X. Another answer: `Ok(())`.
+///
+/// # Errors
+/// The client reported another id, none, an error or a client error.
+pub fn check_success(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
+    let id = match answer {
+        Answer::Success { deployment_id } | Answer::SuccessWithExtraMembers { deployment_id } => {
+            deployment_id
+        }
+        _ => return Ok(()),
+    };
+    match outcome {
+        ClientOutcome::Ok {
+            deployment_id: Some(found),
+        } if found == id => Ok(()),
+        _ => Err(ClientFailure::new(
+            RULE.id,
+            format!(
+                "success with DeploymentId {id:?} for the answer \"{}\" ({})",
+                answer.label(),
+                describe_response(&answer.response())
+            ),
+            outcome.describe(),
+        )),
+    }
+}

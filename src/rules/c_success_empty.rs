@@ -1,6 +1,7 @@
 //! `C-SUCCESS-EMPTY` (MAY): 200 `{}`.
 
 use super::prelude::*;
+use crate::client::{ClientFailure, ClientOutcome};
 
 /// The catalogue entry of `C-SUCCESS-EMPTY`.
 pub(crate) const RULE: Rule = Rule {
@@ -15,6 +16,31 @@ pub(crate) const RULE: Rule = Rule {
         why: "An answer without the id is outside the model; a client may report success or an error.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
+
+/// C-SUCCESS-EMPTY (MAY): what the client made of `200 {}`: `success without an id` or
+/// `error (CODE)` / `error (client error)`, both allowed.
+///
+/// # Errors
+/// A success with an id the answer did not hold (neither allowed behaviour).
+pub fn judge_empty_success(outcome: &ClientOutcome) -> Result<String, ClientFailure> {
+    match outcome {
+        ClientOutcome::Ok {
+            deployment_id: None,
+        } => Ok("success without an id".to_owned()),
+        ClientOutcome::Ok {
+            deployment_id: Some(id),
+        } => Err(ClientFailure::new(
+            RULE.id,
+            "success without an id, or an error, for 200 {}",
+            format!("success with DeploymentId {id:?}, which the answer did not hold"),
+        )),
+        ClientOutcome::Error { code, .. } => Ok(format!("error ({code})")),
+        ClientOutcome::ClientError { .. } => Ok("error (client error)".to_owned()),
+    }
+}

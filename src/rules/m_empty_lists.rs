@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The sources do not say whether an empty list means no target or is an error.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

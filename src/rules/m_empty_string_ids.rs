@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "An empty id names nothing; the sources do not say whether that is a validation or an existence error.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: true,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "RFC 8259 lets parsers set limits (number range, nesting, duplicate names, lone surrogates) and ignore a byte order mark; both answers are JSON-correct.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: true,
     needs: None,
 };
 

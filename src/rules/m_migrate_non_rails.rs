@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "`migrate` is documented for Rails apps; the sources do not say what it does on another app.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

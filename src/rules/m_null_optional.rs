@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "JSON `null` for an optional member: smithy clients never send it, and servers differ on reading it as absent.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The sources do not say whether an attached policy overrides a stack level of deny.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::NeedsUsers,
+    reference_rejects: true,
     needs: Some("no user of the world has level deny and a policy granting the action"),
 };
 

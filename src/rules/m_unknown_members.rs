@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Servers differ on unknown members: AWS ignores them, strict emulators refuse them.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -3,7 +3,7 @@
 //! A rule file (`v_app_required.rs`) holds everything about its rule: the catalogue entry (id,
 //! severity, group, source, summary) with its documentation ([`RuleDoc`]: condition, expected
 //! answer, why) and what the runner needs to know ([`Rule::across_requests`],
-//! [`Rule::answer_shape`], [`Rule::needs`]); for a server-side rule, its family of requests
+//! [`Rule::form`], [`Rule::needs`]); for a server-side rule, its family of requests
 //! (`fn family`), which the generators, the runner, the snapshots and the fuzzing corpus draw
 //! from; its part of the oracle (`fn judge`: what the rule expects once the oracle's single
 //! reading pass, `oracle/read.rs`, or the response check, `oracle/judge.rs`, has seen what the

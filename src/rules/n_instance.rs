@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The model lists `ResourceNotFoundException`: every instance deployed to must be an instance of the stack.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "AWS checks access first, then the request, then resources, then permission; clients that branch on the code see the code of the first broken group.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 
@@ -69,4 +72,22 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
             })
             .boxed(),
     )
+}
+
+/// The oracle's part, for an allowed error of a request that breaks rules of several tiers:
+/// the rule passed, unless the allowance warns of it (the error is of a later tier).
+pub(crate) fn judge_kept(judgement: &mut Judgement, warned: &[RuleId], expected: &str, found: &str) {
+    if !warned.contains(&RULE.id) {
+        judgement.check(RULE.id, Status::Passed, expected, found);
+    }
+}
+
+/// The rules an allowance warns of when its reason is of `tier` and the request's first broken
+/// tier is `top`: this rule when the reason comes later than the top.
+pub(crate) fn warns(tier: Tier, top: Tier) -> Vec<RuleId> {
+    if tier > top {
+        vec![RULE.id]
+    } else {
+        Vec::new()
+    }
 }

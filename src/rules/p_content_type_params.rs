@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Clients may add a `charset` parameter; the smithy protocol test AwsJson11MustSupportParametersInContentType requires servers to accept it.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

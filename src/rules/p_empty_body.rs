@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Smithy treats an empty body as the empty object, so the answer is the one to a request without its required members.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The model gives every error a `message`; users read it to learn what to fix.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Detail,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

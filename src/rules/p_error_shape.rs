@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Clients find the error code by the awsJson1_1 rules; an error outside 400-499, or a code they cannot find, turns a precise rejection into an unknown failure.",
     },
     across_requests: false,
-    answer_shape: true,
+    form: AnswerForm::Shape,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

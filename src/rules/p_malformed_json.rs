@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A body that is not JSON text cannot be a request; an implementation that reads it leniently acts on input no client sent.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A 5xx, a dropped connection or a hang tells a client to retry a request that will never succeed, and often marks a crash of the implementation.",
     },
     across_requests: false,
-    answer_shape: true,
+    form: AnswerForm::Answered,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

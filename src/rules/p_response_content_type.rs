@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "awsJson1_1 answers are `application/x-amz-json-1.1`; strict clients and proxies rely on it.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Detail,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Every SDK reads the deployment's id from `DeploymentId` of a JSON object: an answer of another shape is a success no client can use.",
     },
     across_requests: false,
-    answer_shape: true,
+    form: AnswerForm::Shape,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

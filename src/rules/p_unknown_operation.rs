@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A request for no operation must not be carried out as some operation; the suite never sends an operation the API has.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -5,8 +5,8 @@ pub(crate) use proptest::strategy::BoxedStrategy;
 pub(crate) use serde_json::{Value, json};
 
 pub(crate) use crate::contract::{
-    CommandName, DeploymentCommand, ErrorCode, Group, RawRequest, Rule, RuleDoc, RuleId, Severity,
-    Signing, wire,
+    AnswerForm, CommandName, DeploymentCommand, ErrorCode, Exemplar, Group, InDiscoveredWorld,
+    RawRequest, Rule, RuleDoc, RuleId, Severity, Signing, wire,
 };
 pub(crate) use crate::contract::{Observation, TransportFailure, error_code_of};
 pub(crate) use crate::generate::Case;

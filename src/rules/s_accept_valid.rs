@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "Positive acceptance: an implementation that rejects everything would pass every rejection rule; a valid request must succeed.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

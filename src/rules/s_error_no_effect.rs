@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A rejected request did nothing: a client retries or corrects it, and must not find state changed (a stored version used up).",
     },
     across_requests: true,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::ThenValidRollback,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 
@@ -46,4 +49,10 @@ pub(crate) fn judge_passed(judgement: &mut Judgement) {
         "rejected requests change nothing",
         "the answer fits the state without the rejected requests",
     );
+}
+
+/// Whether the judgement failed the rule: its answer fits a state in which rejected requests
+/// took effect.
+pub(crate) fn failed(judgement: &Judgement) -> bool {
+    judgement.status_of(RULE.id) == Some(Status::Failed)
 }

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The model: the deployment id identifies the deployment, so two deployments never share one.",
     },
     across_requests: true,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Twice,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -71,3 +71,41 @@ pub(crate) fn judge_custom_json(custom_json: String) -> Verdict {
 pub(crate) fn may_rules(verdict: &Verdict) -> Vec<RuleId> {
     verdict.may_cases().iter().map(|case| case.rule).collect()
 }
+
+/// The rules of the catalogue with a fact, in catalogue order: unit tests outside the rule files
+/// take their sample rules from here, by what the test needs of them, not by id.
+pub(crate) fn rules_with(fact: impl Fn(&crate::contract::Rule) -> bool) -> Vec<RuleId> {
+    crate::contract::CATALOGUE
+        .iter()
+        .filter(|rule| fact(rule))
+        .map(|rule| rule.id)
+        .collect()
+}
+
+/// The `n`th rule (from 0) of the catalogue with a fact; panics when fewer rules have it.
+pub(crate) fn nth_rule_with(n: usize, fact: impl Fn(&crate::contract::Rule) -> bool) -> RuleId {
+    let rules = rules_with(fact);
+    *rules.get(n).unwrap_or_else(|| {
+        panic!(
+            "the catalogue has {} rules with the fact, the test needs {}",
+            rules.len(),
+            n + 1
+        )
+    })
+}
+
+/// The `n`th server rule (from 0) of `severity` that judges more than an answer's form and of
+/// one request: a sample rule for tests of the runner and the reports.
+pub(crate) fn plain_rule(n: usize, severity: crate::contract::Severity) -> RuleId {
+    nth_rule_with(n, |rule| {
+        rule.side() == crate::contract::Side::Server
+            && rule.severity == severity
+            && rule.form == crate::contract::AnswerForm::Beyond
+            && !rule.across_requests
+    })
+}
+
+/// The `n`th rule (from 0) that judges the given part of an answer's form.
+pub(crate) fn form_rule(n: usize, form: crate::contract::AnswerForm) -> RuleId {
+    nth_rule_with(n, |rule| rule.form == form)
+}

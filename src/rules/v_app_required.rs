@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation: app commands act on an app, so they need `AppId`.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

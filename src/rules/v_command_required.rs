@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "`Command` is required by the documentation and the model: without it nothing can be deployed.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation says `CustomJson` is a JSON string in a given format; text that is not JSON cannot override stack configuration.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The command names are an enumeration of the model; a near miss (`Deploy`, `deploy `) is no command.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "`Command.Name` is required: it says what the deployment does.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation: `allow_reboot` is `true` or `false`, and `upgrade_os_to` needs `allow_reboot` set to true.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "`execute_recipes` runs the recipes of `Args.recipes`; without a recipe it does nothing.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

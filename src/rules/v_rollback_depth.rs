@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "The documentation: OpsWorks stores up to five versions of an app and can roll back as many as four; with no earlier version there is nothing to roll back to.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::WarningsNeedVersions,
+    reference_rejects: false,
     needs: None,
 };
 
@@ -36,5 +39,14 @@ pub(crate) fn judge(reading: &mut Reading, app: &App) {
                 app.app_id
             ),
         );
+    }
+}
+
+/// Adds `text` to what the judgement found for the rule (why the answer fits another state).
+pub(crate) fn add_to_found(judgement: &mut Judgement, text: &str) {
+    for check in &mut judgement.checks {
+        if check.rule == RULE.id {
+            check.found.push_str(text);
+        }
     }
 }

@@ -15,7 +15,10 @@ pub(crate) const RULE: Rule = Rule {
         why: "A member of the wrong JSON type is no value of the model's shape; coercing it (a number looked up as an id) acts on input no client sent.",
     },
     across_requests: false,
-    answer_shape: false,
+    form: AnswerForm::Beyond,
+    exemplar: Exemplar::Alone,
+    discovered: InDiscoveredWorld::Applies,
+    reference_rejects: false,
     needs: None,
 };
 

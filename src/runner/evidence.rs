@@ -27,7 +27,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::contract::{RawRequest, Response, RuleId, Severity, error_code_of, rules, wire};
+use crate::contract::{AnswerForm, RawRequest, Response, RuleId, Severity, error_code_of, wire};
 use crate::oracle::{Judgement, Outcome, Status};
 use crate::runner::result::{RuleReport, RuleStatus};
 
@@ -254,26 +254,16 @@ pub(crate) fn probe_requests() -> [(String, RawRequest); PROBE_REQUESTS] {
     ]
 }
 
-/// The rules an answer that is no OpsWorks answer still decides: whether there was an answer,
-/// and its form.
-const FORM_RULES: [RuleId; 5] = [
-    rules::P_NO_SERVER_ERROR,
-    rules::P_SUCCESS_SHAPE,
-    rules::P_ERROR_SHAPE,
-    rules::P_ERROR_MESSAGE,
-    rules::P_RESPONSE_CONTENT_TYPE,
-];
-
 /// Takes out of a judgement the checks its answer cannot decide, and returns their rules:
 /// - when the answer is no OpsWorks answer (it failed `P-SUCCESS-SHAPE` or `P-ERROR-SHAPE`),
 ///   every pass and every MAY behaviour of a rule other than the answer's form rules;
 /// - when the answer failed a MUST or SHOULD rule, the failures of MAY rules (the failure
 ///   belongs to that rule).
 pub(crate) fn sift(judgement: &mut Judgement) -> Vec<RuleId> {
-    let unshaped = judgement.checks.iter().any(|check| {
-        (check.rule == rules::P_SUCCESS_SHAPE || check.rule == rules::P_ERROR_SHAPE)
-            && check.status == Status::Failed
-    });
+    let unshaped = judgement
+        .checks
+        .iter()
+        .any(|check| check.rule.rule().form == AnswerForm::Shape && check.status == Status::Failed);
     let other_failure = judgement.checks.iter().any(|check| {
         matches!(check.status, Status::Failed | Status::Warned)
             && check.rule.severity() != Severity::May
@@ -281,7 +271,11 @@ pub(crate) fn sift(judgement: &mut Judgement) -> Vec<RuleId> {
     let mut undecided = Vec::new();
     judgement.checks.retain(|check| {
         let voided = match check.status {
-            Status::Passed | Status::Informational => unshaped && !FORM_RULES.contains(&check.rule),
+            Status::Passed | Status::Informational => {
+                // The rules an answer that is no OpsWorks answer still decides: whether there
+                // was an answer, and its form.
+                unshaped && check.rule.rule().form == AnswerForm::Beyond
+            }
             Status::Failed => other_failure && check.rule.severity() == Severity::May,
             Status::Warned => false,
         };
@@ -480,8 +474,9 @@ impl Evidence {
             if members.len() < 2 {
                 continue;
             }
-            // P-NO-SERVER-ERROR first; the others keep the catalogue order of the reports.
-            members.sort_by_key(|rule| *rule != rules::P_NO_SERVER_ERROR);
+            // Whether there was an answer first (a server error); the others keep the catalogue
+            // order of the reports.
+            members.sort_by_key(|rule| rule.rule().form != AnswerForm::Answered);
             grouped.extend(members.iter().copied());
             let answer = self
                 .answers
@@ -525,7 +520,23 @@ mod tests {
     use super::*;
     use crate::contract::{Observation, TransportFailure, TransportFailureKind};
     use crate::oracle::Check;
+    use crate::rules::testing::{form_rule, plain_rule};
     use std::collections::BTreeMap;
+
+    // Sample rules, found by their facts: whether there was an answer, the answer's shape, and
+    // MUST and MAY rules that judge more than the answer's form.
+    fn answered() -> RuleId {
+        form_rule(0, AnswerForm::Answered)
+    }
+    fn shape(n: usize) -> RuleId {
+        form_rule(n, AnswerForm::Shape)
+    }
+    fn must(n: usize) -> RuleId {
+        plain_rule(n, Severity::Must)
+    }
+    fn may(n: usize) -> RuleId {
+        plain_rule(n, Severity::May)
+    }
 
     fn observation(status: u16, content_type: &str, body: &str) -> Response {
         Ok(Observation {
@@ -667,26 +678,23 @@ mod tests {
     fn an_answer_of_no_opsworks_shape_decides_only_its_form() {
         let mut judgement = Judgement {
             checks: vec![
-                check(rules::P_NO_SERVER_ERROR, Status::Passed),
-                check(rules::P_SUCCESS_SHAPE, Status::Failed),
-                check(rules::S_ACCEPT_VALID, Status::Passed),
-                check(rules::M_UNKNOWN_MEMBERS, Status::Informational),
+                check(answered(), Status::Passed),
+                check(shape(0), Status::Failed),
+                check(must(0), Status::Passed),
+                check(may(0), Status::Informational),
             ],
             ..Judgement::default()
         };
         let undecided = sift(&mut judgement);
-        assert_eq!(
-            undecided,
-            vec![rules::S_ACCEPT_VALID, rules::M_UNKNOWN_MEMBERS]
-        );
+        assert_eq!(undecided, vec![must(0), may(0)]);
         let kept: Vec<RuleId> = judgement.checks.iter().map(|check| check.rule).collect();
-        assert_eq!(kept, vec![rules::P_NO_SERVER_ERROR, rules::P_SUCCESS_SHAPE]);
+        assert_eq!(kept, vec![answered(), shape(0)]);
 
         // A shaped answer keeps everything.
         let mut judgement = Judgement {
             checks: vec![
-                check(rules::P_SUCCESS_SHAPE, Status::Passed),
-                check(rules::S_ACCEPT_VALID, Status::Passed),
+                check(shape(0), Status::Passed),
+                check(must(0), Status::Passed),
             ],
             ..Judgement::default()
         };
@@ -698,24 +706,24 @@ mod tests {
     fn a_may_rule_fails_only_when_no_other_rule_does() {
         let mut judgement = Judgement {
             checks: vec![
-                check(rules::P_ERROR_SHAPE, Status::Passed),
-                check(rules::V_TYPE, Status::Failed),
-                check(rules::M_JSON_LIMITS, Status::Failed),
+                check(shape(1), Status::Passed),
+                check(must(1), Status::Failed),
+                check(may(1), Status::Failed),
             ],
             ..Judgement::default()
         };
-        assert_eq!(sift(&mut judgement), vec![rules::M_JSON_LIMITS]);
-        assert_eq!(judgement.status_of(rules::V_TYPE), Some(Status::Failed));
+        assert_eq!(sift(&mut judgement), vec![may(1)]);
+        assert_eq!(judgement.status_of(must(1)), Some(Status::Failed));
 
         let mut alone = Judgement {
             checks: vec![
-                check(rules::P_ERROR_SHAPE, Status::Passed),
-                check(rules::M_JSON_LIMITS, Status::Failed),
+                check(shape(1), Status::Passed),
+                check(may(1), Status::Failed),
             ],
             ..Judgement::default()
         };
         assert!(sift(&mut alone).is_empty());
-        assert_eq!(alone.status_of(rules::M_JSON_LIMITS), Some(Status::Failed));
+        assert_eq!(alone.status_of(may(1)), Some(Status::Failed));
     }
 
     fn failed(id: RuleId) -> RuleReport {
@@ -750,31 +758,22 @@ mod tests {
             r#"{"__type":"ValidationException"}"#,
         );
         let success = observation(200, wire::CONTENT_TYPE, r#"{"DeploymentId":"d"}"#);
-        evidence.case(&wrong, true, false, &failing(&[rules::S_ACCEPT_VALID]));
-        evidence.case(&wrong, true, false, &failing(&[rules::M_UNKNOWN_ARGS]));
-        evidence.case(&wrong, true, false, &failing(&[rules::M_EMPTY_LISTS]));
+        evidence.case(&wrong, true, false, &failing(&[must(0)]));
+        evidence.case(&wrong, true, false, &failing(&[may(2)]));
+        evidence.case(&wrong, true, false, &failing(&[may(3)]));
         evidence.case(&right, false, true, &Judgement::default());
-        // N-STACK failed with another answer too: not of the group.
-        evidence.case(&wrong, false, true, &failing(&[rules::N_STACK]));
-        evidence.case(&success, false, true, &failing(&[rules::N_STACK]));
-        let reports: Vec<RuleReport> = [
-            rules::N_STACK,
-            rules::S_ACCEPT_VALID,
-            rules::M_UNKNOWN_ARGS,
-            rules::M_EMPTY_LISTS,
-        ]
-        .into_iter()
-        .map(failed)
-        .collect();
+        // must(2) failed with another answer too: not of the group.
+        evidence.case(&wrong, false, true, &failing(&[must(2)]));
+        evidence.case(&success, false, true, &failing(&[must(2)]));
+        let reports: Vec<RuleReport> = [must(2), must(0), may(2), may(3)]
+            .into_iter()
+            .map(failed)
+            .collect();
         let groups = evidence.groups(&reports);
         assert_eq!(
             groups,
             vec![FailureGroup {
-                rules: vec![
-                    rules::S_ACCEPT_VALID,
-                    rules::M_UNKNOWN_ARGS,
-                    rules::M_EMPTY_LISTS
-                ],
+                rules: vec![must(0), may(2), may(3)],
                 answer: "400 InternalFailure".to_owned(),
                 scope: "every valid request".to_owned(),
             }]
@@ -792,13 +791,10 @@ mod tests {
             r#"{"__type":"ValidationException"}"#,
         );
         evidence.case(&success, true, false, &Judgement::default());
-        evidence.case(&success, false, true, &failing(&[rules::N_STACK]));
-        evidence.case(&success, false, true, &failing(&[rules::N_APP]));
+        evidence.case(&success, false, true, &failing(&[must(2)]));
+        evidence.case(&success, false, true, &failing(&[must(3)]));
         evidence.case(&error, false, true, &Judgement::default());
-        let reports: Vec<RuleReport> = [rules::N_STACK, rules::N_APP]
-            .into_iter()
-            .map(failed)
-            .collect();
+        let reports: Vec<RuleReport> = [must(2), must(3)].into_iter().map(failed).collect();
         assert!(evidence.groups(&reports).is_empty());
     }
 
@@ -807,31 +803,15 @@ mod tests {
         let mut evidence = Evidence::default();
         let answer = observation(200, "text/html", "<ListAllMyBucketsResult/>");
         evidence.probe("probe".to_owned(), &answer);
-        evidence.case(&answer, true, false, &failing(&[rules::P_SUCCESS_SHAPE]));
-        evidence.case(
-            &answer,
-            false,
-            true,
-            &failing(&[rules::V_TYPE, rules::P_NO_SERVER_ERROR]),
-        );
-        let reports: Vec<RuleReport> = [
-            rules::P_SUCCESS_SHAPE,
-            rules::P_NO_SERVER_ERROR,
-            rules::V_TYPE,
-        ]
-        .into_iter()
-        .map(failed)
-        .collect();
+        evidence.case(&answer, true, false, &failing(&[shape(0)]));
+        evidence.case(&answer, false, true, &failing(&[must(1), answered()]));
+        let reports: Vec<RuleReport> = [shape(0), answered(), must(1)]
+            .into_iter()
+            .map(failed)
+            .collect();
         let groups = evidence.groups(&reports);
         assert_eq!(groups.len(), 1);
-        assert_eq!(
-            groups[0].rules,
-            vec![
-                rules::P_NO_SERVER_ERROR,
-                rules::P_SUCCESS_SHAPE,
-                rules::V_TYPE
-            ]
-        );
+        assert_eq!(groups[0].rules, vec![answered(), shape(0), must(1)]);
         assert_eq!(groups[0].scope, "every request");
     }
 

@@ -8,6 +8,7 @@ mod result;
 mod run;
 mod sequence;
 mod signing;
+pub(crate) mod tally;
 
 pub use config::{RunConfig, glob_match};
 pub use evidence::{

@@ -20,6 +20,7 @@ use crate::runner::config::RunConfig;
 use crate::runner::evidence::{self, AnswerClass, Evidence};
 use crate::runner::result::{Counterexample, RuleReport, RuleStatus, RunReport};
 use crate::runner::signing::{Credentials, DefaultSigning};
+use crate::runner::tally;
 use crate::snapshot::{self, Exchange, RuleExemplars, SnapshotStore, Transcript};
 use crate::target::Target;
 use crate::world::World;
@@ -51,24 +52,35 @@ impl Progress for NoProgress {
     fn finish(&self) {}
 }
 
+/// One rule's tally in a server run: the counts every gate keeps, and what only this one
+/// counts.
 #[derive(Default)]
 struct Tally {
-    cases: usize,
-    passed: usize,
-    failed: usize,
-    warned: usize,
-    informational: usize,
+    /// The counts every gate keeps.
+    base: tally::Tally,
     /// Cases of the rule's family the target cannot express (`Target::can_send`), not sent.
     skipped: usize,
     /// Cases whose answer could not decide the rule (no OpsWorks answer, or one that failed
     /// another rule: [`evidence::sift`]).
     undecided: usize,
-    behaviours: BTreeMap<String, usize>,
-    counterexample: Option<Counterexample>,
     /// Cases whose answer broke the rule (failed or warned it), each counted once.
     broken_cases: usize,
     /// The class of their answers while all are alike (`Some(None)` once two differ).
     broken_answers: Option<Option<AnswerClass>>,
+}
+
+impl std::ops::Deref for Tally {
+    type Target = tally::Tally;
+
+    fn deref(&self) -> &tally::Tally {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Tally {
+    fn deref_mut(&mut self) -> &mut tally::Tally {
+        &mut self.base
+    }
 }
 
 impl Tally {
@@ -1190,7 +1202,7 @@ fn no_opsworks_answer(judgement: &Judgement) -> bool {
     judgement
         .checks
         .iter()
-        .any(|check| check.status == Status::Failed && check.rule.rule().answer_shape)
+        .any(|check| check.status == Status::Failed && check.rule.rule().answer_shape())
 }
 
 fn count(tallies: &mut BTreeMap<RuleId, Tally>, judgement: &Judgement, undecided: &[RuleId]) {
@@ -1270,46 +1282,29 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
         .iter()
         .find(|rule| rule.id == id)
         .map_or(Severity::Must, |rule| rule.severity);
-    let tally = tally.unwrap_or_default();
-    let status = if tally.failed > 0 {
-        RuleStatus::Failed
-    } else if tally.warned > 0 {
-        RuleStatus::Warned
-    } else if tally.informational > 0 {
-        RuleStatus::Informational
-    } else if tally.passed > 0 {
-        RuleStatus::Passed
-    } else {
-        RuleStatus::NotApplicable
-    };
-    let note = (status == RuleStatus::NotApplicable).then(|| {
-        if tally.undecided > 0 {
-            format!(
-                "undecided: none of its {} answers could decide it (no OpsWorks answer, or one that failed another rule)",
-                tally.undecided
-            )
-        } else if tally.skipped > 0 {
-            format!(
-                "the target cannot express these cases ({} skipped)",
-                tally.skipped
-            )
-        } else if has_family {
-            "no case reached the rule".to_owned()
-        } else if let Some(needs) = id.rule().needs {
-            needs.to_owned()
-        } else {
-            "the world offers no case for this rule".to_owned()
-        }
-    });
-    RuleReport {
-        id,
-        severity,
-        status,
-        cases: tally.cases,
-        counterexample: tally.counterexample,
-        behaviours: tally.behaviours,
-        note,
-    }
+    let Tally {
+        base,
+        skipped,
+        undecided,
+        ..
+    } = tally.unwrap_or_default();
+    base.into_report(id, severity, |status, _| {
+        (status == RuleStatus::NotApplicable).then(|| {
+            if undecided > 0 {
+                format!(
+                    "undecided: none of its {undecided} answers could decide it (no OpsWorks answer, or one that failed another rule)"
+                )
+            } else if skipped > 0 {
+                format!("the target cannot express these cases ({skipped} skipped)")
+            } else if has_family {
+                "no case reached the rule".to_owned()
+            } else if let Some(needs) = id.rule().needs {
+                needs.to_owned()
+            } else {
+                "the world offers no case for this rule".to_owned()
+            }
+        })
+    })
 }
 
 #[cfg(test)]

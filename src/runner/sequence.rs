@@ -53,12 +53,7 @@ fn rollbacks(world: &World) -> Option<BoxedStrategy<Case>> {
                     input.command = Some(crate::contract::DeploymentCommand::named(
                         crate::contract::CommandName::Rollback,
                     ));
-                    Some(Case::typed(
-                        rules::S_ACCEPT_VALID,
-                        "rollback",
-                        input,
-                        case.signing,
-                    ))
+                    Some(Case::valid("rollback", input, case.signing))
                 },
             )
             .boxed(),

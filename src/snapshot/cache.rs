@@ -260,7 +260,25 @@ fn unhex(digits: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::rules;
+    use crate::contract::Severity;
+    use crate::rules::testing::plain_rule;
+
+    /// A server rule one of whose exemplars has a body that is not UTF-8.
+    fn with_binary_body(world: &World) -> RuleId {
+        let all = crate::generate::server_rules();
+        exemplars(world, &all)
+            .into_iter()
+            .find(|set| {
+                set.exemplars.iter().any(|exemplar| {
+                    exemplar
+                        .cases
+                        .iter()
+                        .any(|case| std::str::from_utf8(&case.request.body).is_err())
+                })
+            })
+            .map(|set| set.rule)
+            .expect("a rule whose exemplar has a body that is not UTF-8")
+    }
 
     fn temp_dir(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!(
@@ -291,10 +309,10 @@ mod tests {
     fn a_file_with_another_key_or_damaged_is_not_used() {
         let dir = temp_dir("other-key");
         let world = World::bundled();
-        let selected = [rules::V_APP_REQUIRED, rules::P_MALFORMED_JSON];
+        let selected = [plain_rule(0, Severity::Must), with_binary_body(&world)];
         let expected = format!("{:?}", exemplars(&world, &selected));
         // The exemplars of other rules, under this file name: another key.
-        let _ = exemplars_cached(&dir, &world, &[rules::V_TYPE], true);
+        let _ = exemplars_cached(&dir, &world, &[plain_rule(1, Severity::Must)], true);
         assert_eq!(
             format!("{:?}", exemplars_cached(&dir, &world, &selected, true)),
             expected
@@ -305,7 +323,7 @@ mod tests {
         let damaged = text.replacen("\"body_hex\":\"", "\"body_hex\":\"z", 1);
         assert_ne!(
             text, damaged,
-            "P-MALFORMED-JSON has a body that is not UTF-8"
+            "the second rule has a body that is not UTF-8"
         );
         std::fs::write(&path, damaged).expect("writable");
         assert_eq!(
@@ -322,7 +340,7 @@ mod tests {
     fn nothing_is_written_when_writing_is_off() {
         let dir = temp_dir("read-only");
         let world = World::bundled();
-        let found = exemplars_cached(&dir, &world, &[rules::V_APP_REQUIRED], false);
+        let found = exemplars_cached(&dir, &world, &[plain_rule(0, Severity::Must)], false);
         assert!(!found.is_empty());
         assert!(
             !dir.exists(),

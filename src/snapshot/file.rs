@@ -214,11 +214,21 @@ pub fn unified_diff(old: &str, new: &str, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::rules;
+    use crate::contract::{RuleId, Severity};
+    use crate::rules::testing::plain_rule;
+
+    /// The rule of the sample transcripts, and the name of its snapshot file.
+    fn sample() -> RuleId {
+        plain_rule(0, Severity::Must)
+    }
+
+    fn snap(extension: &str) -> String {
+        format!("{}.{extension}", sample().as_str())
+    }
 
     fn transcript(text: &str) -> Transcript {
         Transcript {
-            rule: rules::V_TYPE,
+            rule: sample(),
             text: text.to_owned(),
         }
     }
@@ -237,13 +247,13 @@ mod tests {
     fn new_then_unchanged_then_changed_with_a_diff_then_updated() {
         let dir = temp_dir("cycle");
         let store = SnapshotStore::new(&dir, false, false);
-        let first = transcript("V-TYPE\n=> 400 ValidationException\n");
+        let first = transcript(&format!("{}\n=> 400 ValidationException\n", sample()));
         assert_eq!(
             store.check(&first).unwrap(),
             SnapshotStatus::New { written: true }
         );
         assert_eq!(store.check(&first).unwrap(), SnapshotStatus::Unchanged);
-        let second = transcript("V-TYPE\n=> 400 SerializationException\n");
+        let second = transcript(&format!("{}\n=> 400 SerializationException\n", sample()));
         let SnapshotStatus::Changed { diff, updated } = store.check(&second).unwrap() else {
             panic!("expected changed");
         };
@@ -251,7 +261,7 @@ mod tests {
         assert!(diff.contains("-=> 400 ValidationException"), "{diff}");
         assert!(diff.contains("+=> 400 SerializationException"), "{diff}");
         assert!(
-            dir.join("V-TYPE.snap.new").exists(),
+            dir.join(snap("snap.new")).exists(),
             "for cargo insta review"
         );
         assert!(
@@ -260,7 +270,7 @@ mod tests {
         );
         let update = SnapshotStore::new(&dir, true, false);
         assert!(!update.check(&second).unwrap().fails());
-        assert!(!dir.join("V-TYPE.snap.new").exists());
+        assert!(!dir.join(snap("snap.new")).exists());
         assert_eq!(store.check(&second).unwrap(), SnapshotStatus::Unchanged);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -272,7 +282,7 @@ mod tests {
         let status = store.check(&transcript("x")).unwrap();
         assert_eq!(status, SnapshotStatus::New { written: false });
         assert!(status.fails());
-        assert!(!dir.join("V-TYPE.snap").exists());
+        assert!(!dir.join(snap("snap")).exists());
     }
 
     #[test]

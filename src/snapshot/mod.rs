@@ -27,8 +27,9 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
+use crate::contract::Exemplar as ExemplarShape;
 use crate::contract::{
-    CommandName, CreateDeploymentInput, Response, RuleId, Signing, error_code_of, rules, wire,
+    CommandName, CreateDeploymentInput, Response, RuleId, Signing, error_code_of, wire,
 };
 use crate::generate::{Case, family};
 use crate::report::{visible, visible_bytes};
@@ -191,15 +192,13 @@ fn simplest_per_label(rule: RuleId, strategy: &impl Strategy<Value = Case>) -> V
 /// A case as the exemplar it is part of: alone, or the sequence its rule is about.
 fn sequence(rule: RuleId, case: Case, world: &World) -> Exemplar {
     let label = case.label;
-    let cases = if rule == rules::S_UNIQUE_ID {
-        vec![case.clone(), case]
-    } else if rule == rules::S_ERROR_NO_EFFECT {
-        match valid_rollback_after(&case, world) {
+    let cases = match rule.rule().exemplar {
+        ExemplarShape::Twice => vec![case.clone(), case],
+        ExemplarShape::ThenValidRollback => match valid_rollback_after(&case, world) {
             Some(valid) => vec![case, valid],
             None => vec![case],
-        }
-    } else {
-        vec![case]
+        },
+        ExemplarShape::Alone => vec![case],
     };
     Exemplar { label, cases }
 }
@@ -220,8 +219,7 @@ fn valid_rollback_after(case: &Case, world: &World) -> Option<Case> {
             Signing::As(user.access_key_id.clone())
         }),
     };
-    Some(Case::typed(
-        rules::S_ACCEPT_VALID,
+    Some(Case::valid(
         "the valid rollback of the same app, after it",
         input,
         signing,
@@ -459,13 +457,19 @@ fn is_uuid(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{Observation, RawRequest};
+    use crate::contract::{Observation, RawRequest, Severity};
+    use crate::rules::testing::{nth_rule_with, plain_rule};
+
+    /// A rule whose exemplar is its case sent twice.
+    fn repeated() -> RuleId {
+        nth_rule_with(0, |rule| rule.exemplar == ExemplarShape::Twice)
+    }
 
     fn exchange(label: &'static str, body: &str) -> Exchange {
         Exchange {
             label,
             case: Case::raw(
-                rules::S_UNIQUE_ID,
+                repeated(),
                 label,
                 RawRequest::json(r#"{"StackId":"s","Command":{"Name":"setup"}}"#),
                 Signing::Unsigned,
@@ -481,7 +485,7 @@ mod tests {
         let second = "aa8b1c2e-9a3d-4e5f-8a7b-6c5d4e3f2a1b";
         let text = |a: &str, b: &str| {
             Transcript::new(
-                rules::S_UNIQUE_ID,
+                repeated(),
                 &[
                     exchange("valid", &format!(r#"{{"DeploymentId":"{a}"}}"#)),
                     exchange("valid", &format!(r#"{{"DeploymentId":"{b}"}}"#)),
@@ -509,7 +513,7 @@ mod tests {
         let world = "6f2c3a1e-0000-4000-8000-000000000001";
         let body =
             format!(r#"{{"__type":"ValidationException","message":"request {made} on {world}"}}"#);
-        let text = Transcript::new(rules::V_TYPE, &[exchange("v", &body)]).text;
+        let text = Transcript::new(plain_rule(0, Severity::Must), &[exchange("v", &body)]).text;
         assert!(
             text.contains("request [id 1] on 6f2c3a1e-0000-4000-8000-000000000001"),
             "{text}"
@@ -540,8 +544,13 @@ mod tests {
         }
         let no_effect = first
             .iter()
-            .find(|set| set.rule == rules::S_ERROR_NO_EFFECT)
+            .find(|set| set.rule.rule().exemplar == ExemplarShape::ThenValidRollback)
             .expect("the bundled world has an app to roll back");
         assert!(no_effect.exemplars.iter().all(|e| e.cases.len() == 2));
+        let twice = first
+            .iter()
+            .find(|set| set.rule == repeated())
+            .expect("the bundled world has cases of the repeated rule");
+        assert!(twice.exemplars.iter().all(|e| e.cases.len() == 2));
     }
 }
