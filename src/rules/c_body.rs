@@ -1,8 +1,11 @@
 //! `C-BODY` (MUST): any call.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientFailure, RecordedRequest};
+#[cfg(feature = "client")]
 use crate::contract::CreateDeploymentInput;
+#[cfg(feature = "client")]
 use crate::contract::excerpt::excerpt;
 
 /// The catalogue entry of `C-BODY`.
@@ -43,6 +46,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// A body that is not JSON, not an object, or not equal to the canonical form.
+#[cfg(feature = "client")]
 pub fn check_body(
     request: &RecordedRequest,
     input: &CreateDeploymentInput,
@@ -83,6 +87,7 @@ pub fn check_body(
 
 /// Where two JSON values first differ, in words (`at $.Command.Name: expected "deploy", found
 /// "Deploy"`); `None` when they are equal. Object member order does not matter.
+#[cfg(feature = "client")]
 fn first_difference(expected: &Value, found: &Value, path: &str) -> Option<String> {
     match (expected, found) {
         (Value::Object(expected), Value::Object(found)) => {

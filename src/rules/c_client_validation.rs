@@ -1,6 +1,7 @@
 //! `C-CLIENT-VALIDATION` (MAY): a request missing a required member.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientOutcome, RecordedRequest};
 
 /// The catalogue entry of `C-CLIENT-VALIDATION`.
@@ -27,6 +28,7 @@ pub(crate) const RULE: Rule = Rule {
 /// `refused before sending` (a client error and nothing received) or `sent` (then the other
 /// rules judge the request and the answer).
 #[must_use]
+#[cfg(feature = "client")]
 pub fn client_validation_behaviour(
     received: &[RecordedRequest],
     outcome: &ClientOutcome,

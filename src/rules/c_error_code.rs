@@ -1,7 +1,9 @@
 //! `C-ERROR-CODE` (MUST): error answers in every smithy form (bare `__type`, namespaced, with `:`URI suffix, `code` field bare, namespaced and with `:`URI suffix, `X-Amzn-Errortype` header, which wins over a different body `__type` and over a different body `code`) for `ValidationException` and `ResourceNotFoundException`.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::answer::describe_response;
+#[cfg(feature = "client")]
 use crate::client::{Answer, ClientFailure, ClientOutcome};
 
 /// The catalogue entry of `C-ERROR-CODE`.
@@ -30,6 +32,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// The client reported another code, a success, or a client error.
+#[cfg(feature = "client")]
 pub fn check_error_code(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
     let Some(code) = answer.expected_code() else {
         return Ok(());

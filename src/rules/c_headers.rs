@@ -1,6 +1,7 @@
 //! `C-HEADERS` (MUST): any call.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientFailure, RecordedRequest};
 
 /// The catalogue entry of `C-HEADERS`.
@@ -28,6 +29,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// A header missing or with another value.
+#[cfg(feature = "client")]
 pub fn check_headers(request: &RecordedRequest) -> Result<(), ClientFailure> {
     let expected = format!(
         "Content-Type: {} (parameters allowed) and {}: {}",

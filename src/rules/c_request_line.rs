@@ -1,6 +1,7 @@
 //! `C-REQUEST-LINE` (MUST): any call.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientFailure, RecordedRequest};
 
 /// The catalogue entry of `C-REQUEST-LINE`.
@@ -27,6 +28,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// Another method or path.
+#[cfg(feature = "client")]
 pub fn check_request_line(request: &RecordedRequest) -> Result<(), ClientFailure> {
     if request.method == wire::METHOD && request.path == wire::PATH {
         Ok(())

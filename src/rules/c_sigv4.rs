@@ -1,7 +1,9 @@
 //! `C-SIGV4` (MUST): any call with credentials.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientFailure, RecordedRequest};
+#[cfg(feature = "client")]
 use crate::oracle::CallerIdentity;
 
 /// The catalogue entry of `C-SIGV4`.
@@ -32,6 +34,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// No or another kind of `Authorization`, another key, region or service in the scope, no
 /// `X-Amz-Date` or one of another day, or a signature that does not verify.
+#[cfg(feature = "client")]
 pub fn check_sigv4(
     request: &RecordedRequest,
     access_key_id: &str,

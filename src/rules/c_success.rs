@@ -1,7 +1,9 @@
 //! `C-SUCCESS` (MUST): 200 `{"DeploymentId": X}`, also with unknown extra members.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::answer::describe_response;
+#[cfg(feature = "client")]
 use crate::client::{Answer, ClientFailure, ClientOutcome};
 
 /// The catalogue entry of `C-SUCCESS`.
@@ -29,6 +31,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// The client reported another id, none, an error or a client error.
+#[cfg(feature = "client")]
 pub fn check_success(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
     let id = match answer {
         Answer::Success { deployment_id } | Answer::SuccessWithExtraMembers { deployment_id } => {

@@ -1,6 +1,7 @@
 //! `C-SUCCESS-EMPTY` (MAY): 200 `{}`.
 
 use super::prelude::*;
+#[cfg(feature = "client")]
 use crate::client::{ClientFailure, ClientOutcome};
 
 /// The catalogue entry of `C-SUCCESS-EMPTY`.
@@ -28,6 +29,7 @@ pub(crate) const RULE: Rule = Rule {
 ///
 /// # Errors
 /// A success with an id the answer did not hold (neither allowed behaviour).
+#[cfg(feature = "client")]
 pub fn judge_empty_success(outcome: &ClientOutcome) -> Result<String, ClientFailure> {
     match outcome {
         ClientOutcome::Ok {
