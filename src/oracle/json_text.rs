@@ -878,6 +878,71 @@ pub(crate) fn read_document<R>(
     r
 }
 
+/// What the oracle reads from a request body, as the `json_layers` bench compares it between
+/// the `Document` reading and a library one: the scan's facts, and for each of the body's
+/// members the contract names, its kind and the length of its decoded string content.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// The top-level kind (`None`: not JSON text).
+    pub kind: Option<JsonKind>,
+    /// The limit flags.
+    pub limits: JsonLimits,
+    /// Per name of `names`: the member's kind and decoded string length (0 for another kind,
+    /// or a string left undecoded: an escaped `Comment`).
+    pub members: [Option<(JsonKind, usize)>; 7],
+    /// The length of `Command.Name` when it is a string.
+    pub command_name: Option<usize>,
+    /// The `Command.Args` entries whose value is an array of strings.
+    pub args: usize,
+    /// The total length of those strings.
+    pub arg_bytes: usize,
+}
+
+/// [`BodyFacts`] of a body as the oracle reads it (`oracle/read.rs`: `read_document` with
+/// depth 6, `Comment` undecoded). For the `json_layers` bench only.
+#[doc(hidden)]
+pub fn body_facts(body: &[u8], names: &[&str; 7]) -> BodyFacts {
+    read_document(body, 6, &["Comment"], |read| {
+        let mut facts = BodyFacts::default();
+        let Ok((document, scanned)) = read else {
+            return facts;
+        };
+        facts.kind = Some(scanned.kind);
+        facts.limits = scanned.limits;
+        let root = document.root();
+        for member in root.children() {
+            if let Some(at) = names
+                .iter()
+                .position(|name| name.as_bytes() == member.name_bytes())
+            {
+                if let Some(slot) = facts.members.get_mut(at) {
+                    *slot = Some((member.kind(), member.as_bytes().map_or(0, <[u8]>::len)));
+                }
+            }
+        }
+        if let Some(command) = root.get("Command") {
+            facts.command_name = command
+                .get("Name")
+                .and_then(Item::as_bytes)
+                .map(<[u8]>::len);
+            for entry in command.get("Args").into_iter().flat_map(Item::children) {
+                if entry.kind() == JsonKind::Array
+                    && entry.children().all(|e| e.kind() == JsonKind::String)
+                {
+                    facts.args += 1;
+                    facts.arg_bytes += entry
+                        .children()
+                        .filter_map(Item::as_bytes)
+                        .map(<[u8]>::len)
+                        .sum::<usize>();
+                }
+            }
+        }
+        facts
+    })
+}
+
 struct Parser<'a, 's, 'k, K: Sink> {
     input: &'a [u8],
     s: &'s mut Scratch,
@@ -2240,6 +2305,36 @@ mod tests {
         let (value, _) = parse_lenient(&nested_arrays(64), 64).expect("ok");
         assert_eq!(value_depth(&value), 64);
         assert!(parse_lenient(b"[1,]", 64).is_err());
+    }
+
+    #[test]
+    fn body_facts_reads_what_the_oracle_reads() {
+        let names = [
+            "StackId",
+            "AppId",
+            "InstanceIds",
+            "LayerIds",
+            "Command",
+            "Comment",
+            "CustomJson",
+        ];
+        let body = br#"{"StackId":"s\u00e9","Command":{"Name":"deploy","Args":{"a":["xy","z"],"b":[1],"c":"no"}},"Comment":"c\n","AppId":null}"#;
+        let facts = body_facts(body, &names);
+        assert_eq!(facts.kind, Some(JsonKind::Object));
+        assert_eq!(facts.members[0], Some((JsonKind::String, 3)));
+        assert_eq!(facts.members[1], Some((JsonKind::Null, 0)));
+        assert_eq!(facts.members[2], None);
+        assert_eq!(facts.members[4], Some((JsonKind::Object, 0)));
+        // `Comment` with an escape is not decoded.
+        assert_eq!(facts.members[5], Some((JsonKind::String, 0)));
+        assert_eq!(
+            (facts.command_name, facts.args, facts.arg_bytes),
+            (Some(6), 1, 3)
+        );
+        assert_eq!(body_facts(b"[1", &names), BodyFacts::default());
+        let dup = body_facts(br#"{"StackId":"a","StackId":"bc"}"#, &names);
+        assert!(dup.limits.duplicate_names);
+        assert_eq!(dup.members[0], Some((JsonKind::String, 2)));
     }
 
     #[test]
