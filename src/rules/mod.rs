@@ -19,6 +19,7 @@
 //! To add a rule: `scripts/new-rule X-NEW-RULE` writes the file and the registry line (see the
 //! README, "Adding a rule").
 
+mod existence;
 mod markdown;
 mod prelude;
 #[cfg(test)]

@@ -34,25 +34,12 @@ pub(crate) fn judge(
     (stack, stack_id): (&Stack, impl std::fmt::Debug),
     list: Strings<'_>,
 ) {
-    let mut first_missing = None;
-    let mut elsewhere = false;
-    for id in list
-        .ids()
-        .filter(|id| id.key().is_none_or(|id| stack.instance(id).is_none()))
-    {
-        first_missing.get_or_insert(id);
-        elsewhere = elsewhere || id.key().is_some_and(|id| world.stack_of_instance(id).is_some());
-    }
-    if let Some(first) = first_missing {
-        let mut expected = codes(&[ErrorCode::ResourceNotFoundException]);
-        if elsewhere {
-            expected.push(Expectation::Error(ErrorCode::ValidationException));
-        }
-        reading.finding(
-            RULE.id,
-            expected,
-            Tier::Existence,
-            format!("InstanceIds: no {first:?} in stack {stack_id:?}"),
-        );
-    }
+    super::existence::judge_ids_in_stack(
+        reading,
+        (RULE.id, "InstanceIds"),
+        stack_id,
+        list,
+        |id| stack.instance(id).is_some(),
+        |id| world.stack_of_instance(id).is_some(),
+    );
 }
