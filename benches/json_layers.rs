@@ -20,30 +20,19 @@
 //! `CustomJson` text made of one object with many members, next to serde_json reading it.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
-use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, INPUT_MEMBERS};
+use opsworks_conformance::contract::INPUT_MEMBERS;
 use opsworks_conformance::oracle::json_text::{self, BodyFacts, JsonKind};
 use opsworks_conformance::oracle::{CallerIdentity, judge_request};
 use opsworks_conformance::world::World;
+
+mod common;
+use common::{budget, rate, typical_and_worst};
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-
-/// Calls `work` repeatedly for about `budget`; returns calls per second.
-fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    let mut calls = 0u64;
-    while start.elapsed() < budget {
-        for _ in 0..64 {
-            work();
-        }
-        calls += 64;
-    }
-    calls as f64 / start.elapsed().as_secs_f64()
-}
 
 fn kind(value: &Value) -> JsonKind {
     match value {
@@ -363,26 +352,9 @@ impl<'de> Deserialize<'de> for TopFacts {
 }
 
 fn main() {
-    let budget = Duration::from_millis(
-        std::env::var("BENCH_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1000),
-    );
-    // The two bodies of `benches/throughput.rs`.
+    let budget = budget();
     let world = World::bundled();
-    let stack = &world.stacks[0];
-    let typical = CreateDeploymentInput::new(&stack.stack_id, CommandName::Deploy)
-        .with_app(&stack.apps[0].app_id)
-        .with_instances([&stack.instances[0].instance_id])
-        .with_arg("migrate", ["true"])
-        .with_comment("deploy from CI")
-        .with_custom_json(r#"{"app":{"env":"prod","workers":4}}"#)
-        .to_raw();
-    let big_custom = format!(r#"{{"k":"{}"}}"#, "x".repeat(64 * 1024 - 10));
-    let worst = CreateDeploymentInput::new(&stack.stack_id, CommandName::Setup)
-        .with_custom_json(big_custom)
-        .to_raw();
+    let (typical, worst) = typical_and_worst(&world);
 
     println!("body reading (one core), calls/s; ratios to the tape reading");
     for (name, request) in [("typical", &typical), ("64 KiB CustomJson", &worst)] {

@@ -11,27 +11,17 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use opsworks_conformance::contract::{CommandName, CreateDeploymentInput, RawRequest};
+use opsworks_conformance::contract::RawRequest;
 use opsworks_conformance::generate::{Case, family, runner_for, server_rules, violating};
 use opsworks_conformance::oracle::{CallerIdentity, judge_request};
 use opsworks_conformance::runner::{RunConfig, run};
 use opsworks_conformance::target::{ReferenceTarget, block_on};
 use opsworks_conformance::world::World;
+
+mod common;
+use common::{budget, rate, typical_and_worst};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-
-/// Calls `work` repeatedly for about `budget`; returns calls per second.
-fn rate(budget: Duration, mut work: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    let mut calls = 0u64;
-    while start.elapsed() < budget {
-        for _ in 0..64 {
-            work();
-        }
-        calls += 64;
-    }
-    calls as f64 / start.elapsed().as_secs_f64()
-}
 
 /// The cases a default run makes in `world` (seed 0), in order.
 fn run_cases(world: &World, config: &RunConfig) -> Vec<Case> {
@@ -53,25 +43,9 @@ fn run_cases(world: &World, config: &RunConfig) -> Vec<Case> {
 }
 
 fn main() {
-    let budget = Duration::from_millis(
-        std::env::var("BENCH_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1000),
-    );
+    let budget = budget();
     let world = World::bundled();
-    let stack = &world.stacks[0];
-    let typical = CreateDeploymentInput::new(&stack.stack_id, CommandName::Deploy)
-        .with_app(&stack.apps[0].app_id)
-        .with_instances([&stack.instances[0].instance_id])
-        .with_arg("migrate", ["true"])
-        .with_comment("deploy from CI")
-        .with_custom_json(r#"{"app":{"env":"prod","workers":4}}"#)
-        .to_raw();
-    let big_custom = format!(r#"{{"k":"{}"}}"#, "x".repeat(64 * 1024 - 10));
-    let worst = CreateDeploymentInput::new(&stack.stack_id, CommandName::Setup)
-        .with_custom_json(big_custom)
-        .to_raw();
+    let (typical, worst) = typical_and_worst(&world);
 
     println!("oracle (one core)");
     let parse = |request: &RawRequest| {
