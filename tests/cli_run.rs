@@ -11,13 +11,15 @@ use std::time::{Duration, Instant};
 
 use opsworks_conformance::contract::{RawRequest, wire};
 use opsworks_conformance::generate::server_rules;
-use opsworks_conformance::server::{ReferenceServer, ServerOptions};
 use opsworks_conformance::target::{ClaimedKey, ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use serde_json::Value;
 
+#[path = "support/served.rs"]
+mod served;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
+use served::Served;
 use temp_dir::TempDir;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_opsworks-conformance");
@@ -113,11 +115,7 @@ fn assert_no_secret(world: &World, texts: &[(&str, &str)]) {
 
 /// The reference target with a defect, served over HTTP on 127.0.0.1 by a thread with a tokio
 /// runtime of its own; stopped (and the thread joined) when dropped.
-struct BrokenServer {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+type BrokenServer = Served;
 
 impl BrokenServer {
     /// The defect: in this world (with users), the access key id of a request is taken at its
@@ -145,43 +143,7 @@ impl BrokenServer {
 
     /// Serves `target` over HTTP on 127.0.0.1.
     fn serving(target: impl Target + 'static) -> BrokenServer {
-        let (url_tx, url_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            runtime.block_on(async move {
-                let server =
-                    ReferenceServer::serve_target(Arc::new(target), ServerOptions::default())
-                        .await
-                        .expect("serve_target starts on 127.0.0.1");
-                let _ = url_tx.send(server.url());
-                let _ = stopped.await;
-                server.shutdown().await;
-            });
-        });
-        let url = url_rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server starts within 20 s");
-        BrokenServer {
-            url,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for BrokenServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        Served::start(target)
     }
 }
 

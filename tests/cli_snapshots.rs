@@ -8,17 +8,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use opsworks_conformance::contract::rules;
 use opsworks_conformance::oracle::{MayChoice, MayPolicy};
-use opsworks_conformance::server::{ReferenceServer, ServerOptions};
 use opsworks_conformance::target::ReferenceTarget;
 use opsworks_conformance::world::World;
 use serde_json::Value;
 
+#[path = "support/served.rs"]
+mod served;
+use served::Served;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 use temp_dir::TempDir;
@@ -95,52 +94,12 @@ fn snapshot_statuses(path: &Path) -> BTreeMap<String, String> {
 
 /// The reference with another MAY policy, served over HTTP on 127.0.0.1 by a thread with a
 /// runtime of its own; stopped when dropped.
-struct Server {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+type Server = Served;
 
 impl Server {
     fn with_policy(policy: MayPolicy) -> Server {
         let target = ReferenceTarget::new(World::bundled()).with_policy(policy);
-        let (url_tx, url_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            runtime.block_on(async move {
-                let server =
-                    ReferenceServer::serve_target(Arc::new(target), ServerOptions::default())
-                        .await
-                        .expect("serve_target starts on 127.0.0.1");
-                let _ = url_tx.send(server.url());
-                let _ = stopped.await;
-                server.shutdown().await;
-            });
-        });
-        let url = url_rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server starts within 20 s");
-        Server {
-            url,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        Served::start(target)
     }
 }
 
