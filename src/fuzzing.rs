@@ -343,7 +343,7 @@ mod server {
     use super::{
         Choice, assert_conforms, describe_case, pick_headers, pick_index, pick_world, text,
     };
-    use crate::contract::{Observation, RawRequest, Signing, error_code_of, rules, wire};
+    use crate::contract::{Observation, RawRequest, Signing, rules, wire};
     use crate::oracle::{CallerIdentity, judge_request, judge_response};
     use crate::server::ServerOptions;
     use crate::server::in_process::InProcessServer;
@@ -406,18 +406,13 @@ mod server {
             context()
         );
         if method != Method::POST || uri.path() != wire::PATH {
-            let code = error_code_of(&observation.headers, &observation.body);
-            // A response to HEAD carries no body, so no code either.
-            let code_ok =
-                method == Method::HEAD || code.as_deref() == Some("UnknownOperationException");
-            assert!(
-                observation.status == 404 && code_ok,
-                "[{}] expected 404 UnknownOperationException for {method} {}, found {}\n{}",
-                rules::P_UNKNOWN_OPERATION,
+            if let Err(failure) = crate::rules::p_unknown_operation::judge_elsewhere(
+                method.as_str(),
                 uri.path(),
-                observation.brief(200),
-                context()
-            );
+                &observation,
+            ) {
+                panic!("{failure}\n{}", context());
+            }
             return;
         }
         let verdict = judge_request(&world, &seen, &caller);

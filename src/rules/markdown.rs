@@ -9,51 +9,22 @@ use crate::contract::{CATALOGUE, CATALOGUE_VERSION, Group, RawRequest, Rule, Sev
 use crate::world::World;
 
 /// The text before the tables: sources, severities, wire facts.
-const PREAMBLE: &str = r#"This is the contract the crate encodes. Every rule has a stable id, a severity and a source.
-Ids never change meaning; a new rule gets a new id. Sources: `seed` is
-`000_98f8504efb56e36b.txt` (the boto3 documentation of `create_deployment`), `model` is
-`opsworks-create-deployment-model.json` (the service model, botocore 1.40.0), `smithy` is the
-awsJson1_1 protocol specification and its protocol tests (see `AWSJSON11.md`), `stance` marks a
-decision this catalogue makes where the sources are silent.
-
-Severities:
-- **MUST**: a violation fails the gate.
-- **SHOULD**: a violation is reported as `warned`; it fails the gate only with `--strict`.
-- **MAY**: implementation-defined; both behaviours pass; the report records which one the
-  target chose (`informational`).
-
-Wire facts: `POST /`, `Content-Type: application/x-amz-json-1.1`,
-`X-Amz-Target: OpsWorks_20130218.CreateDeployment`, SigV4 with service name `opsworks`.
-Success: HTTP 200, body `{"DeploymentId": "..."}`. Errors: HTTP 4xx with the error code in
-`__type` (and/or `code`, and/or the `X-Amzn-Errortype` header), a `message` string."#;
+const PREAMBLE: &str = include_str!("text/preamble.md").trim_ascii_end();
 
 /// The text of the server side before its tables: the commands and their arguments.
-const SERVER_INTRO: &str = r#"Commands: stack commands are `install_dependencies`, `update_dependencies`,
-`update_custom_cookbooks`, `execute_recipes`, `configure`, `setup`; app commands are `deploy`,
-`rollback`, `start`, `stop`, `restart`, `undeploy` (seed). Arguments that commands take (seed):
-`execute_recipes`: `recipes`; `deploy`: `migrate`; `update_dependencies`: `upgrade_os_to`,
-`allow_reboot`."#;
+const SERVER_INTRO: &str = include_str!("text/server_intro.md").trim_ascii_end();
 
 /// The text after the validation table.
-const AFTER_VALIDATION: &str = r#"Stored versions change only through `rollback`: a version is stored when the app itself is
-updated (`UpdateApp`, not part of this contract), so a `deploy` or any other command neither
-adds nor restores one."#;
+const AFTER_VALIDATION: &str = include_str!("text/after_validation.md").trim_ascii_end();
 
 /// The text after the existence table.
-const AFTER_EXISTENCE: &str = r#"IDs are compared exactly: no trimming, no case folding, no prefix matching, no Unicode
-normalisation. The N-* rules apply to ids that are JSON strings: a number, boolean, array or
-object in an id's place breaks V-TYPE alone (it is not coerced into a string and looked up)."#;
+const AFTER_EXISTENCE: &str = include_str!("text/after_existence.md").trim_ascii_end();
 
 /// The text of the client side before its table.
-const CLIENT_INTRO: &str = r#"The suite plays the server (a recording mock), the client under test sends requests and reports
-what it understood."#;
+const CLIENT_INTRO: &str = include_str!("text/client_intro.md").trim_ascii_end();
 
 /// What the suite sends, and what it does not judge.
-const SENDS: &str = r#"- The suite sends only `CreateDeployment` requests, and requests whose `X-Amz-Target` names no
-  operation of the API (P-UNKNOWN-OPERATION). It never sends an operation the OpsWorks API has
-  (`DescribeStacks`, `DeleteStack`, ...): a full implementation would carry it out, and may
-  destroy the world the run depends on; and the answer to it is not this contract's to judge.
-- Only the answers to what it sends are judged, each against the rules of its own request."#;
+const SENDS: &str = include_str!("text/sends.md").trim_ascii_end();
 
 /// The longest example body shown, in bytes (longer ones end with `…`).
 const EXAMPLE_BYTES: usize = 320;

@@ -90,3 +90,26 @@ pub(crate) fn judge(reading: &mut Reading, targets: &[&str]) {
         seen,
     );
 }
+
+/// What the bundled server answers to a request that is not `POST /` (another method or
+/// path: no operation of any API), as the fuzzing targets check it: 404 with
+/// `UnknownOperationException` (a response to `HEAD` carries no body, so no code either).
+/// `Err` holds the failure, naming the rule.
+#[cfg(all(feature = "arbitrary", feature = "server"))]
+pub(crate) fn judge_elsewhere(
+    method: &str,
+    path: &str,
+    observation: &Observation,
+) -> Result<(), String> {
+    let code = error_code_of(&observation.headers, &observation.body);
+    let code_ok = method == "HEAD" || code.as_deref() == Some("UnknownOperationException");
+    if observation.status == 404 && code_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "[{}] expected 404 UnknownOperationException for {method} {path}, found {}",
+            RULE.id,
+            observation.brief(200)
+        ))
+    }
+}

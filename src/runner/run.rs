@@ -125,7 +125,7 @@ pub fn signed_request(
     authority: &str,
     region: &str,
 ) -> Option<RawRequest> {
-    signature(case, world, authority, region, None)
+    signature(&case.request, &case.signing, world, authority, region, None)
         .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
 }
 
@@ -139,24 +139,32 @@ pub fn signed_request_with(
     default: &DefaultSigning,
 ) -> Option<RawRequest> {
     let key = default.credentials();
-    signature(case, world, authority, region, key.as_ref())
-        .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
+    signature(
+        &case.request,
+        &case.signing,
+        world,
+        authority,
+        region,
+        key.as_ref(),
+    )
+    .map(|signed| signed.unwrap_or_else(|| case.request.clone()))
 }
 
-/// The signed request of a case: `Some(None)` when it goes unsigned (then the case's own
+/// `request` signed as `signing` says: `Some(None)` when it goes unsigned (then it is sent as
 /// request is sent), `None` when it cannot be signed. `default` signs the cases of a world
 /// without users (whose signing is [`Signing::Unsigned`]: no rule asks for a signature there).
 fn signature(
-    case: &Case,
+    request: &RawRequest,
+    signing: &Signing,
     world: &World,
     authority: &str,
     region: &str,
     default: Option<&Credentials>,
 ) -> Option<Option<RawRequest>> {
-    match (&case.signing, default) {
+    match (signing, default) {
         (Signing::Unsigned, Some(key)) if !world.has_users() => {
             Some(Some(crate::runner::signing::sign_with(
-                &case.request,
+                request,
                 key,
                 authority,
                 region,
@@ -165,7 +173,7 @@ fn signature(
         }
         (Signing::Unsigned, _) => Some(None),
         (signing, _) => Some(Some(crate::sigv4::apply(
-            &case.request,
+            request,
             signing,
             world,
             authority,
@@ -624,14 +632,9 @@ impl<'a> Gate<'a> {
             if self.stop_requested() {
                 return;
             }
-            let case = Case::raw(
-                rules::P_UNKNOWN_OPERATION,
-                "probe",
-                request,
-                signing.clone(),
-            );
             let Some(signed) = signature(
-                &case,
+                &request,
+                &signing,
                 self.world,
                 &self.authority,
                 &self.config.region,
@@ -639,7 +642,7 @@ impl<'a> Gate<'a> {
             ) else {
                 return;
             };
-            let request = signed.unwrap_or(case.request);
+            let request = signed.unwrap_or(request);
             if !self.target.can_send(&request) {
                 continue;
             }
@@ -668,7 +671,8 @@ impl<'a> Gate<'a> {
                         response: None,
                     };
                     if let Some(signed) = signature(
-                        case,
+                        &case.request,
+                        &case.signing,
                         self.world,
                         &self.authority,
                         &self.config.region,
@@ -797,7 +801,8 @@ impl<'a> Gate<'a> {
         verdict: Option<Verdict>,
     ) -> Result<Slot<'a>, Skip> {
         let signed = signature(
-            &case,
+            &case.request,
+            &case.signing,
             self.world,
             &self.authority,
             &self.config.region,
@@ -980,7 +985,8 @@ impl<'a> Gate<'a> {
     /// Sends one case (while the requests in flight go on) and judges the answer.
     async fn execute(&mut self, window: &mut Window<'a>, case: &Case) -> Result<Execution, Skip> {
         let request = signature(
-            case,
+            &case.request,
+            &case.signing,
             self.world,
             &self.authority,
             &self.config.region,
