@@ -1,9 +1,11 @@
 //! One rule, one place: over the catalogue, in how many files of `src/` a rule id appears
 //! (its text `V-APP-REQUIRED` or its constant `V_APP_REQUIRED`, outside comments).
 //!
-//! The aim is at most 2 files in the median and 4 at most (the rule's file and the
-//! registry line, plus a few places that must name a rule). This test holds the figures the code
-//! has reached, so that they cannot grow back; lower the bounds as rules move into their files.
+//! The bound: at most 2 files in the median and 4 at most (the rule's file and the registry
+//! line, plus a few places that must name a rule: another rule's tests, a runner test). The
+//! calls from the oracle's reading pass into a rule file (`v_app_required::judge`) name the
+//! file, not the id, and are not counted: that pass is the one place that dispatches to every
+//! rule's part, as Ruff's checker does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ use opsworks_conformance::contract::CATALOGUE;
 /// The median number of files a rule id appears in, at most.
 const MEDIAN_AT_MOST: usize = 2;
 /// The number of files any rule id appears in, at most.
-const MAX_AT_MOST: usize = 9;
+const MAX_AT_MOST: usize = 4;
 
 /// The `.rs` files under `dir`, recursively.
 fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {

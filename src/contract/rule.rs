@@ -44,6 +44,17 @@ impl RuleId {
         self.rule().severity
     }
 
+    /// The acceptance rule of `side`: the one rule of that side whose [`Rule::acceptance`]
+    /// is set.
+    #[must_use]
+    pub fn acceptance(side: Side) -> RuleId {
+        crate::contract::catalogue::CATALOGUE
+            .iter()
+            .find(|rule| rule.acceptance && rule.side() == side)
+            .map(|rule| rule.id)
+            .expect("each side has an acceptance rule (checked by tests)")
+    }
+
     /// Looks an id up by its text, for example from a `--only` filter or a report.
     #[must_use]
     pub fn parse(text: &str) -> Option<RuleId> {
@@ -193,6 +204,17 @@ pub struct Rule {
     /// applicable (`"the world declares no users"`); `None` when any world offers cases.
     #[serde(skip)]
     pub needs: Option<&'static str>,
+    /// Whether the rule is its side's acceptance rule (one per side): the rule whose passing
+    /// shows a run was not vacuous: `S-ACCEPT-VALID`, a valid request was accepted, and
+    /// `C-SUCCESS`, a client understood a success. On the server side it is also the rule of a
+    /// request no other rule applies to, which must succeed (see [`RuleId::acceptance`]).
+    #[serde(skip)]
+    pub acceptance: bool,
+    /// How often the stateful sequences
+    /// ([`DeploymentSequence`](crate::runner::DeploymentSequence)) draw a case of the rule's
+    /// family, against 2 for a valid request and 4 for a valid rollback; 0: never.
+    #[serde(skip)]
+    pub in_sequences: u32,
 }
 
 /// What a rule judges of an answer's form, when its form is all the rule judges.

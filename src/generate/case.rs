@@ -28,7 +28,7 @@ impl Case {
     #[must_use]
     pub fn valid(label: &'static str, input: CreateDeploymentInput, signing: Signing) -> Self {
         Case::typed(
-            crate::contract::rules::S_ACCEPT_VALID,
+            RuleId::acceptance(crate::contract::Side::Server),
             label,
             input,
             signing,

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::contract::{
     CATALOGUE, CommandName, CreateDeploymentInput, DeploymentCommand, INPUT_MEMBERS, RawRequest,
-    RuleId, Side, Signing, rules, wire,
+    RuleId, Side, Signing, wire,
 };
 use crate::generate::args::bad_migrate;
 use crate::generate::case::Case;
@@ -57,7 +57,7 @@ pub fn violating(rule: RuleId, world: &World) -> Option<BoxedStrategy<Case>> {
     let inputs = valid_pairs(world).map(|pairs| {
         pairs
             .prop_map(|(input, signing)| ValidInput {
-                rule: rules::S_ACCEPT_VALID,
+                rule: RuleId::acceptance(Side::Server),
                 label: "valid",
                 input: Some(input),
                 signing,

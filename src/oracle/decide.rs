@@ -1,6 +1,6 @@
 //! From the rules a request breaks to the set of acceptable outcomes (`O-PRECEDENCE`).
 
-use crate::contract::{CATALOGUE, RuleId, Severity, rules};
+use crate::contract::{CATALOGUE, RuleId, Severity};
 use crate::oracle::policy::{MayChoice, MayPolicy};
 use crate::oracle::verdict::{
     Allowance, Behaviour, Effect, Expectation, Finding, MayCase, Tier, Verdict,
@@ -152,9 +152,10 @@ impl Reading {
             .any(|finding| finding.rule.severity() == Severity::Must);
         if !must_broken && forced.is_empty() {
             let mut decided_by = Vec::new();
-            if self.findings.is_empty() && self.may_cases.is_empty() {
-                decided_by.push(rules::S_ACCEPT_VALID);
-            }
+            crate::rules::s_accept_valid::judge(
+                &mut decided_by,
+                self.findings.is_empty() && self.may_cases.is_empty(),
+            );
             decided_by.extend(self.exercised.iter().copied());
             push(
                 &mut allowances,

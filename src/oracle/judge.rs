@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::contract::{Response, RuleId, Severity, error_code_of, rules};
+use crate::contract::{Response, RuleId, Severity, error_code_of};
 use crate::oracle::verdict::{Behaviour, Expectation, Outcome, Verdict};
 
 /// How one rule fared on one case.
@@ -290,7 +290,7 @@ fn check_outcome(verdict: &Verdict, outcome: &Outcome, found: String, judgement:
     if !error_allowed {
         // A request that must succeed was refused.
         let blamed: Vec<RuleId> = if verdict.exercised().is_empty() {
-            vec![rules::S_ACCEPT_VALID]
+            vec![RuleId::acceptance(crate::contract::Side::Server)]
         } else {
             verdict.exercised().to_vec()
         };

@@ -614,13 +614,12 @@ fn broken(judgement: &Judgement) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::contract::rules;
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
     use proptest_state_machine::ReferenceStateMachine;
 
     use super::*;
-    use crate::contract::{Observation, RuleId};
+    use crate::contract::Observation;
     use crate::generate::{Case, violating};
     use crate::runner::DeploymentSequence;
     use crate::target::ReferenceTarget;
@@ -693,14 +692,11 @@ mod tests {
         let mut runner = TestRunner::deterministic();
         let (mut explained, mut together, mut unexplained, mut longest) = (0, 0, 0, 0);
         for world in [World::bundled(), World::bundled_with_users()] {
-            let others: Vec<_> = [
-                rules::N_APP,
-                rules::V_APP_REQUIRED,
-                rules::P_UNKNOWN_OPERATION,
-            ]
-            .into_iter()
-            .filter_map(|rule| violating(rule, &world))
-            .collect();
+            // Every fifth request is of another rule's family, in turn.
+            let others: Vec<_> = crate::generate::server_rules()
+                .into_iter()
+                .filter_map(|rule| violating(rule, &world))
+                .collect();
             for sequence in 0..6u64 {
                 let target = ReferenceTarget::new(world.clone());
                 let mut session = Session::new(world.clone());
@@ -818,252 +814,6 @@ mod tests {
         assert!(
             without_effect > 1000 && with_effect > 10,
             "{without_effect} {with_effect}"
-        );
-    }
-
-    /// One stack with apps `a1` (`a1` stored versions) and `b1` (2), no layers or instances.
-    fn small_world(a1: u8) -> World {
-        World::from_json(&format!(
-            r#"{{"Stacks":[{{"StackId":"s1","Apps":[{{"AppId":"a1","Type":"php","Versions":{a1}}},{{"AppId":"b1","Type":"php","Versions":2}}]}}]}}"#
-        ))
-        .unwrap_or_else(|error| panic!("{error}"))
-    }
-
-    fn rollback_body(app: &str, extra: &str) -> String {
-        format!(r#"{{"StackId":"s1","AppId":"{app}","Command":{{"Name":"rollback"}}{extra}}}"#)
-    }
-
-    fn rollback(app: &str) -> RawRequest {
-        RawRequest::json(rollback_body(app, ""))
-    }
-
-    /// A rollback rejected for an instance that does not exist.
-    fn rollback_unknown_instance(app: &str) -> RawRequest {
-        RawRequest::json(rollback_body(app, r#","InstanceIds":["i-none"]"#))
-    }
-
-    fn success(id: &str) -> Response {
-        Ok(Observation::json(
-            200,
-            format!(r#"{{"DeploymentId":"{id}"}}"#),
-        ))
-    }
-
-    fn refused(code: &str) -> Response {
-        Ok(Observation::json(
-            400,
-            format!(r#"{{"__type":"{code}","message":"no"}}"#),
-        ))
-    }
-
-    fn versions(session: &Session, app: &str) -> Option<u8> {
-        session
-            .world()
-            .stack("s1")
-            .and_then(|stack| stack.app(app))
-            .map(|app| app.versions)
-    }
-
-    fn failed(judgement: &Judgement) -> Vec<RuleId> {
-        judgement.failures().map(|check| check.rule).collect()
-    }
-
-    /// The scenario of issue 16: a target on a lenient parser carries out a rollback whose
-    /// body is not JSON text; the refusal of a later valid rollback of the same app (sent with
-    /// a Content-Type parameter) is no second failure.
-    #[test]
-    fn a_rollback_accepted_from_an_unreadable_body_makes_the_versions_uncertain() {
-        let mut session = Session::new(small_world(2));
-        let caller = CallerIdentity::Unsigned;
-        // A trailing comma: not JSON text, but a lenient parser reads a rollback of a1.
-        let lenient = RawRequest::json(rollback_body("a1", ","));
-        let first = session.observe(&lenient, &caller, &success("d-1"));
-        assert_eq!(failed(&first), [rules::P_MALFORMED_JSON]);
-        // The target has no earlier version of a1 left, and says so.
-        let with_params =
-            rollback("a1").with_header("Content-Type", "application/x-amz-json-1.1; charset=utf-8");
-        let second = session.observe(&with_params, &caller, &refused("ValidationException"));
-        assert_eq!(failed(&second), [], "{second}");
-        let depth = second
-            .checks
-            .iter()
-            .find(|check| check.rule == rules::V_ROLLBACK_DEPTH)
-            .unwrap_or_else(|| panic!("V-ROLLBACK-DEPTH decides: {second:?}"));
-        assert_eq!(depth.status, Status::Passed);
-        assert!(
-            depth.found.contains(
-                "are uncertain since case 1 (accepted although expected P-MALFORMED-JSON): {\"StackId\""
-            ),
-            "{}",
-            depth.found
-        );
-        // From here on the state is known: a1 has no earlier version (a success would warn).
-        assert_eq!(versions(&session, "a1"), Some(1));
-        let third = session.observe(&rollback("a1"), &caller, &success("d-3"));
-        assert_eq!(failed(&third), []);
-        assert_eq!(
-            third.status_of(rules::V_ROLLBACK_DEPTH),
-            Some(Status::Warned)
-        );
-        // The other app is untouched.
-        let fourth = session.observe(&rollback("b1"), &caller, &success("d-4"));
-        assert!(fourth.conforms(true), "{fourth}");
-    }
-
-    /// Uncertain versions accept a success as well, and a refusal only where enough unread
-    /// rollbacks were accepted to use up every earlier version.
-    #[test]
-    fn uncertain_versions_accept_both_answers_within_what_the_acceptances_allow() {
-        let caller = CallerIdentity::Unsigned;
-        let lenient = RawRequest::json(format!("// a comment\n{}", rollback_body("a1", "")));
-        // Success: the app still had an earlier version.
-        let mut session = Session::new(small_world(3));
-        let _ = session.observe(&lenient, &caller, &success("d-1"));
-        let judgement = session.observe(&rollback("a1"), &caller, &success("d-2"));
-        assert!(judgement.conforms(true), "{judgement}");
-        // One unread rollback accepted, three versions: a refusal needs two used up.
-        let mut session = Session::new(small_world(3));
-        let _ = session.observe(&lenient, &caller, &success("d-1"));
-        let judgement = session.observe(&rollback("a1"), &caller, &refused("ValidationException"));
-        assert_eq!(failed(&judgement), [rules::S_ACCEPT_VALID], "{judgement}");
-        // Two of them: it fits.
-        let mut session = Session::new(small_world(3));
-        let _ = session.observe(&lenient, &caller, &success("d-1"));
-        let _ = session.observe(&lenient, &caller, &success("d-2"));
-        let judgement = session.observe(&rollback("a1"), &caller, &refused("ValidationException"));
-        assert!(judgement.conforms(true), "{judgement}");
-        // A refusal with another code is judged as in the state it fits: V-ROLLBACK-DEPTH (a
-        // SHOULD rule) warns that the code is not its own.
-        let mut session = Session::new(small_world(2));
-        let _ = session.observe(&lenient, &caller, &success("d-1"));
-        let judgement = session.observe(
-            &rollback("a1"),
-            &caller,
-            &refused("ResourceNotFoundException"),
-        );
-        assert_eq!(failed(&judgement), [], "{judgement}");
-        assert_eq!(
-            judgement.status_of(rules::V_ROLLBACK_DEPTH),
-            Some(Status::Warned)
-        );
-        // A request the oracle could read is no cause of uncertainty: a deploy stays a deploy.
-        let mut session = Session::new(small_world(2));
-        let deploy = RawRequest::json(
-            r#"{"StackId":"s1","AppId":"a1","Command":{"Name":"deploy"},"Comment":"rollback"}"#,
-        );
-        let _ = session.observe(&deploy, &caller, &success("d-1"));
-        let judgement = session.observe(&rollback("a1"), &caller, &refused("ValidationException"));
-        assert_eq!(failed(&judgement), [rules::S_ACCEPT_VALID], "{judgement}");
-    }
-
-    /// S-ERROR-NO-EFFECT names the fewest rejected rollbacks of the app that explain the
-    /// answer, and follows only their effect: a first rollback of another app is no warning.
-    #[test]
-    fn a_leak_is_explained_by_the_fewest_rejected_requests_of_the_same_app() {
-        let mut session = Session::new(small_world(4));
-        let caller = CallerIdentity::Unsigned;
-        let not_found = refused("ResourceNotFoundException");
-        // Case 1: a rejected rollback of b1 (the target keeps b1's versions).
-        let _ = session.observe(&rollback_unknown_instance("b1"), &caller, &not_found);
-        // Cases 2-4: rejected rollbacks of a1, of which the target carries out two.
-        for _ in 0..3 {
-            let judgement = session.observe(&rollback_unknown_instance("a1"), &caller, &not_found);
-            assert!(judgement.conforms(true), "{judgement}");
-        }
-        // Case 5: a1 has two versions left at the target (four in the oracle's world).
-        let fifth = session.observe(&rollback("a1"), &caller, &success("d-5"));
-        assert!(fifth.conforms(true), "{fifth}");
-        // Case 6: none left at the target; the oracle expected a success.
-        let sixth = session.observe(&rollback("a1"), &caller, &refused("ValidationException"));
-        assert_eq!(failed(&sixth), [rules::S_ERROR_NO_EFFECT], "{sixth}");
-        let found = &sixth
-            .failures()
-            .next()
-            .map(|check| check.found.clone())
-            .unwrap_or_default();
-        assert!(
-            found.contains("case 2 (rejected with ResourceNotFoundException)"),
-            "{found}"
-        );
-        assert!(
-            found.contains("case 3 (rejected with ResourceNotFoundException)"),
-            "{found}"
-        );
-        assert!(!found.contains("case 4"), "two explain it: {found}");
-        assert!(!found.contains("case 1"), "another app: {found}");
-        // Case 7: the first rollback of b1, which has an earlier version: no warning.
-        let seventh = session.observe(&rollback("b1"), &caller, &success("d-7"));
-        assert!(seventh.conforms(true), "{seventh}");
-        assert_eq!(versions(&session, "b1"), Some(1));
-    }
-
-    /// A target that accepted a rollback the oracle expected rejected, but did not carry it
-    /// out: the later disagreement on the app's versions names that case.
-    #[test]
-    fn a_failure_that_follows_from_an_earlier_acceptance_names_it() {
-        let mut session = Session::new(small_world(2));
-        let caller = CallerIdentity::Unsigned;
-        let first = session.observe(&rollback_unknown_instance("a1"), &caller, &success("d-1"));
-        assert_eq!(failed(&first), [rules::N_INSTANCE]);
-        // The oracle followed the acceptance: a1 has no earlier version left; the target
-        // still rolls back.
-        let second = session.observe(&rollback("a1"), &caller, &success("d-2"));
-        let warned: Vec<&crate::oracle::Check> = second.warnings().collect();
-        assert_eq!(warned.len(), 1, "{second}");
-        assert_eq!(warned[0].rule, rules::V_ROLLBACK_DEPTH);
-        assert!(
-            warned[0]
-                .found
-                .contains("follows from case 1 (accepted although expected N-INSTANCE): {"),
-            "{}",
-            warned[0].found
-        );
-    }
-
-    /// A target that refuses valid requests with a Comment (ValidationException): the refusal
-    /// of a valid rollback of an app with an earlier rejected rollback is that defect again,
-    /// not S-ERROR-NO-EFFECT (a rejected rollback that took effect would fit it too).
-    #[test]
-    fn a_refusal_the_target_gives_for_its_own_reason_is_not_blamed_on_a_leak() {
-        let mut session = Session::new(small_world(2));
-        let caller = CallerIdentity::Unsigned;
-        let commented =
-            RawRequest::json(r#"{"StackId":"s1","Command":{"Name":"configure"},"Comment":"é"}"#);
-        let first = session.observe(&commented, &caller, &refused("ValidationException"));
-        assert_eq!(failed(&first), [rules::S_ACCEPT_VALID]);
-        let second = session.observe(
-            &rollback_unknown_instance("a1"),
-            &caller,
-            &refused("ResourceNotFoundException"),
-        );
-        assert!(second.conforms(true), "{second}");
-        let commented_rollback = RawRequest::json(rollback_body("a1", r#","Comment":"é""#));
-        let third = session.observe(
-            &commented_rollback,
-            &caller,
-            &refused("ValidationException"),
-        );
-        assert_eq!(failed(&third), [rules::S_ACCEPT_VALID], "{third}");
-        // The oracle's world did not follow a leak: a1 still has its earlier version.
-        assert_eq!(versions(&session, "a1"), Some(2));
-        let fourth = session.observe(&rollback("a1"), &caller, &success("d-4"));
-        assert!(fourth.conforms(true), "{fourth}");
-        // Without the earlier refusal of its own, the same answer is read as a leak.
-        let mut session = Session::new(small_world(2));
-        let _ = session.observe(
-            &rollback_unknown_instance("a1"),
-            &caller,
-            &refused("ResourceNotFoundException"),
-        );
-        let judgement = session.observe(
-            &commented_rollback,
-            &caller,
-            &refused("ValidationException"),
-        );
-        assert_eq!(
-            failed(&judgement),
-            [rules::S_ERROR_NO_EFFECT],
-            "{judgement}"
         );
     }
 }

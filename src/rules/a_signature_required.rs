@@ -20,6 +20,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::NeedsUsers,
     reference_rejects: false,
     needs: Some("the world declares no users"),
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// Valid requests, unsigned (none when the world declares no users).

@@ -22,6 +22,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// C-CLIENT-VALIDATION (MAY): what the client did with a request missing a required member:

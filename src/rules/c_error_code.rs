@@ -24,6 +24,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// C-ERROR-CODE (modelled codes) and C-ERROR-UNMODELED (other codes): for an error answer, the

@@ -22,6 +22,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// C-HEADERS: `Content-Type: application/x-amz-json-1.1` (parameters allowed) and

@@ -24,6 +24,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// C-SIGV4: `Authorization: AWS4-HMAC-SHA256` with the client's access key id and the scope

@@ -24,6 +24,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: true,
+    in_sequences: 0,
 };
 
 /// C-SUCCESS: for `200 {"DeploymentId": X}` (also with unknown extra members), the client

@@ -22,6 +22,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// C-SUCCESS-EMPTY (MAY): what the client made of `200 {}`: `success without an id` or

@@ -20,6 +20,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::NeedsUsers,
     reference_rejects: true,
     needs: Some("no user of the world has level deny and a policy granting the action"),
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// Valid requests by users with level deny whose attached policy grants the action.

@@ -20,6 +20,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// Requests the target must reject, of four kinds: their answers are errors, whose message the rule judges.

@@ -20,6 +20,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// P-MALFORMED-JSON: bodies that are not JSON text, or JSON but not an object. None starts

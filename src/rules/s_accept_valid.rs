@@ -20,7 +20,17 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: true,
+    in_sequences: 0,
 };
+
+/// The oracle's part: a request that no other rule applies to (`nothing_else_applies`: it
+/// breaks no rule and is no MAY case) must succeed, and this rule decides its success.
+pub(crate) fn judge(decided_by: &mut Vec<RuleId>, nothing_else_applies: bool) {
+    if nothing_else_applies {
+        decided_by.push(RULE.id);
+    }
+}
 
 /// Valid requests ([`valid_request`](crate::generate::valid_request)).
 pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {

@@ -109,3 +109,57 @@ pub(crate) fn plain_rule(n: usize, severity: crate::contract::Severity) -> RuleI
 pub(crate) fn form_rule(n: usize, form: crate::contract::AnswerForm) -> RuleId {
     nth_rule_with(n, |rule| rule.form == form)
 }
+
+/// Sequences of the session (`oracle/session.rs`): one stack `s1` with apps `a1` and `b1`.
+pub(crate) mod sequences {
+    use crate::contract::{Observation, RawRequest, Response, RuleId};
+    use crate::oracle::{Judgement, Session};
+    use crate::world::World;
+
+    /// One stack with apps `a1` (`a1` stored versions) and `b1` (2), no layers or instances.
+    pub(crate) fn small_world(a1: u8) -> World {
+        World::from_json(&format!(
+            r#"{{"Stacks":[{{"StackId":"s1","Apps":[{{"AppId":"a1","Type":"php","Versions":{a1}}},{{"AppId":"b1","Type":"php","Versions":2}}]}}]}}"#
+        ))
+        .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    pub(crate) fn rollback_body(app: &str, extra: &str) -> String {
+        format!(r#"{{"StackId":"s1","AppId":"{app}","Command":{{"Name":"rollback"}}{extra}}}"#)
+    }
+
+    pub(crate) fn rollback(app: &str) -> RawRequest {
+        RawRequest::json(rollback_body(app, ""))
+    }
+
+    /// A rollback rejected for an instance that does not exist.
+    pub(crate) fn rollback_unknown_instance(app: &str) -> RawRequest {
+        RawRequest::json(rollback_body(app, r#","InstanceIds":["i-none"]"#))
+    }
+
+    pub(crate) fn success(id: &str) -> Response {
+        Ok(Observation::json(
+            200,
+            format!(r#"{{"DeploymentId":"{id}"}}"#),
+        ))
+    }
+
+    pub(crate) fn refused(code: &str) -> Response {
+        Ok(Observation::json(
+            400,
+            format!(r#"{{"__type":"{code}","message":"no"}}"#),
+        ))
+    }
+
+    pub(crate) fn versions(session: &Session, app: &str) -> Option<u8> {
+        session
+            .world()
+            .stack("s1")
+            .and_then(|stack| stack.app(app))
+            .map(|app| app.versions)
+    }
+
+    pub(crate) fn failed_rules(judgement: &Judgement) -> Vec<RuleId> {
+        judgement.failures().map(|check| check.rule).collect()
+    }
+}

@@ -20,6 +20,8 @@ pub(crate) const RULE: Rule = Rule {
     discovered: InDiscoveredWorld::Applies,
     reference_rejects: false,
     needs: None,
+    acceptance: false,
+    in_sequences: 0,
 };
 
 /// `update_dependencies` with a bad `allow_reboot` or `upgrade_os_to`.

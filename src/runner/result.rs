@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::contract::{Observation, RawRequest, RuleId, Severity, Signing, TransportFailure};
+use crate::contract::{Observation, RawRequest, RuleId, Severity, Side, Signing, TransportFailure};
 use crate::runner::evidence::{EndpointCheck, FailureGroup};
 
 /// How a rule fared over a whole run.
@@ -144,12 +144,8 @@ impl RunReport {
             && self
                 .rules
                 .iter()
-                .all(|rule| rule.id.rule().side() == crate::contract::Side::Client);
-        if client {
-            crate::contract::rules::C_SUCCESS
-        } else {
-            crate::contract::rules::S_ACCEPT_VALID
-        }
+                .all(|rule| rule.id.rule().side() == Side::Client);
+        RuleId::acceptance(if client { Side::Client } else { Side::Server })
     }
 
     /// Whether the target conforms: no rule failed, no warned rule under `--strict`, and the

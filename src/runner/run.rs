@@ -9,7 +9,7 @@ use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::TestRng;
 
 use crate::contract::{
-    CATALOGUE, RawRequest, Response, RuleId, Severity, Signing, TransportFailureKind, rules, wire,
+    CATALOGUE, RawRequest, Response, RuleId, Severity, Side, Signing, TransportFailureKind, wire,
 };
 use crate::generate::stream::{CaseStream, Generated, replay};
 use crate::generate::{Case, server_rules};
@@ -403,8 +403,9 @@ pub(crate) async fn run_keeping_state(
         ));
     }
     // Whether the target accepted some valid request (a pass the answers decided).
+    let acceptance = RuleId::acceptance(Side::Server);
     let some_valid_accepted = tallies
-        .get(&rules::S_ACCEPT_VALID)
+        .get(&acceptance)
         .is_some_and(|tally| tally.passed > 0);
     // The selected rules, and the rules outside the filter that the selected cases failed,
     // in catalogue order.
@@ -433,18 +434,17 @@ pub(crate) async fn run_keeping_state(
     let groups = evidence.groups(&rules);
     let accepted_valid = rules
         .iter()
-        .any(|r| r.id == rules::S_ACCEPT_VALID && r.status == RuleStatus::Passed);
+        .any(|r| r.id == acceptance && r.status == RuleStatus::Passed);
     if interrupted {
         notes.push(format!(
             "interrupted after {sent} cases: the results cover only those, verdict fail"
         ));
     }
-    // (When some were accepted and others refused, S-ACCEPT-VALID's failure says so.)
-    if !accepted_valid && !some_valid_accepted && config.selects(rules::S_ACCEPT_VALID.as_str()) {
-        notes.push(
-            "S-ACCEPT-VALID: no valid request was accepted, so the run proves nothing: verdict fail"
-                .to_owned(),
-        );
+    // (When some were accepted and others refused, the acceptance rule's failure says so.)
+    if !accepted_valid && !some_valid_accepted && config.selects(acceptance.as_str()) {
+        notes.push(format!(
+            "{acceptance}: no valid request was accepted, so the run proves nothing: verdict fail"
+        ));
     }
     if rules
         .iter()
@@ -860,7 +860,9 @@ impl<'a> Gate<'a> {
         let mut judgement =
             self.session
                 .observe_prepared(&slot.prepared, &case.request, &slot.caller, &response);
-        let valid = judgement.status_of(rules::S_ACCEPT_VALID).is_some();
+        let valid = judgement
+            .status_of(RuleId::acceptance(Side::Server))
+            .is_some();
         let must_reject = !slot.prepared.verdict().allows(&Outcome::Success);
         let mut undecided = evidence::sift(&mut judgement);
         if no_opsworks_answer(&judgement)
@@ -1319,6 +1321,8 @@ mod tests {
     use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::{Context, Poll};
+
+    use crate::contract::rules;
 
     use super::*;
     use crate::oracle::{CallerIdentity, judge_request};

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
-use crate::contract::rules;
+use crate::contract::{CATALOGUE, rules};
 use crate::generate::{Case, valid_request, violating};
 use crate::oracle::{Expectation, MayPolicy, Session, judge_request};
 use crate::runner::run::signed_request;
@@ -15,9 +15,10 @@ use crate::target::{ReferenceTarget, Target, block_on};
 use crate::world::World;
 
 /// The reference state machine of CreateDeployment sequences: the state is the world the target
-/// should be in; transitions are generated cases weighted towards what changes or tests state
-/// (rollbacks that succeed, rollbacks at the last version: V-ROLLBACK-DEPTH, rollbacks rejected
-/// for another reason: S-ERROR-NO-EFFECT), with valid requests in between (S-UNIQUE-ID).
+/// should be in; transitions are generated cases weighted towards what changes or tests state:
+/// valid requests (weight 2), valid rollbacks (4), and the cases of the rules that say how often
+/// they are drawn ([`Rule::in_sequences`](crate::contract::Rule::in_sequences): rollbacks at the
+/// last version, rollbacks rejected for another reason, ...).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeploymentSequence;
 
@@ -76,14 +77,10 @@ impl ReferenceStateMachine for DeploymentSequence {
         if let Some(rollback) = rollbacks(world) {
             arms.push((4, rollback));
         }
-        for (weight, rule) in [
-            (2, rules::S_ERROR_NO_EFFECT),
-            (1, rules::V_ROLLBACK_DEPTH),
-            (1, rules::N_APP),
-            (1, rules::V_APP_REQUIRED),
-        ] {
-            if let Some(family) = violating(rule, world) {
-                arms.push((weight, family));
+        // The rules that say how often they are drawn (`Rule::in_sequences`).
+        for rule in CATALOGUE.iter().filter(|rule| rule.in_sequences > 0) {
+            if let Some(family) = violating(rule.id, world) {
+                arms.push((rule.in_sequences, family));
             }
         }
         if arms.is_empty() {
