@@ -3,14 +3,14 @@
 //! under `src/rules/` (`c_body.rs`); this module gathers them.
 
 use crate::contract::RuleId;
-pub use crate::rules::c_body::check_body;
-pub use crate::rules::c_client_validation::client_validation_behaviour;
-pub use crate::rules::c_error_code::check_error_code;
-pub use crate::rules::c_headers::check_headers;
-pub use crate::rules::c_request_line::check_request_line;
-pub use crate::rules::c_sigv4::check_sigv4;
-pub use crate::rules::c_success::check_success;
-pub use crate::rules::c_success_empty::judge_empty_success;
+pub use crate::rules::c_body::judge as check_body;
+pub use crate::rules::c_client_validation::judge as client_validation_behaviour;
+pub use crate::rules::c_error_code::judge as check_error_code;
+pub use crate::rules::c_headers::judge as check_headers;
+pub use crate::rules::c_request_line::judge as check_request_line;
+pub use crate::rules::c_sigv4::judge as check_sigv4;
+pub use crate::rules::c_success::judge as check_success;
+pub use crate::rules::c_success_empty::judge as judge_empty_success;
 
 /// A client-side rule broken: the rule, what was expected, what was found.
 ///

@@ -263,7 +263,7 @@ fn check_outcome(verdict: &Verdict, outcome: &Outcome, found: String, judgement:
         tiers.sort();
         tiers.dedup();
         if tiers.len() > 1 && allowance.expected.is_error() {
-            crate::rules::o_precedence::judge_kept(
+            crate::rules::o_precedence::judge(
                 judgement,
                 &allowance.warns,
                 &strict_expectation,

@@ -293,7 +293,7 @@ impl Session {
                     .join("; ");
                 let causes = self.causes(&indices);
                 judgement = shadow_judgement;
-                crate::rules::s_error_no_effect::judge_failed(&mut judgement, &causes, &found);
+                crate::rules::s_error_no_effect::judge(&mut judgement, Some((&causes, &found)));
                 // Follow the target's state from here on, so one defect is reported once.
                 self.world = shadow;
                 self.version += 1;
@@ -308,7 +308,7 @@ impl Session {
             && verdict.effect() != &Effect::None
             && judgement.failures().next().is_none()
         {
-            crate::rules::s_error_no_effect::judge_passed(&mut judgement);
+            crate::rules::s_error_no_effect::judge(&mut judgement, None);
         }
 
         if let Some(Outcome::Error(code)) = &judgement.outcome {

@@ -49,7 +49,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// A body that is not JSON, not an object, or not equal to the canonical form.
 #[cfg(feature = "client")]
-pub fn check_body(
+pub fn judge(
     request: &RecordedRequest,
     input: &CreateDeploymentInput,
 ) -> Result<(), ClientFailure> {

@@ -31,7 +31,7 @@ pub(crate) const RULE: Rule = Rule {
 /// rules judge the request and the answer).
 #[must_use]
 #[cfg(feature = "client")]
-pub fn client_validation_behaviour(
+pub fn judge(
     received: &[RecordedRequest],
     outcome: &ClientOutcome,
 ) -> String {

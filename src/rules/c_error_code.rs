@@ -35,7 +35,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// The client reported another code, a success, or a client error.
 #[cfg(feature = "client")]
-pub fn check_error_code(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
+pub fn judge(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
     let Some(code) = answer.expected_code() else {
         return Ok(());
     };

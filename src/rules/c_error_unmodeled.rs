@@ -23,3 +23,9 @@ pub(crate) const RULE: Rule = Rule {
     acceptance: false,
     in_sequences: 0,
 };
+
+/// The rule's part: an error code the model does not list is judged as C-ERROR-CODE judges
+/// one it lists (reported as that code, sanitised alike), under this rule's id: the answer
+/// names its rule ([`Answer::rule`](crate::client::answer::Answer::rule)).
+#[cfg(feature = "client")]
+pub use super::c_error_code::judge;

@@ -32,7 +32,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// A header missing or with another value.
 #[cfg(feature = "client")]
-pub fn check_headers(request: &RecordedRequest) -> Result<(), ClientFailure> {
+pub fn judge(request: &RecordedRequest) -> Result<(), ClientFailure> {
     let expected = format!(
         "Content-Type: {} (parameters allowed) and {}: {}",
         wire::CONTENT_TYPE,

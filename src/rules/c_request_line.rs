@@ -31,7 +31,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// Another method or path.
 #[cfg(feature = "client")]
-pub fn check_request_line(request: &RecordedRequest) -> Result<(), ClientFailure> {
+pub fn judge(request: &RecordedRequest) -> Result<(), ClientFailure> {
     if request.method == wire::METHOD && request.path == wire::PATH {
         Ok(())
     } else {

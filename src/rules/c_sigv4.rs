@@ -37,7 +37,7 @@ pub(crate) const RULE: Rule = Rule {
 /// No or another kind of `Authorization`, another key, region or service in the scope, no
 /// `X-Amz-Date` or one of another day, or a signature that does not verify.
 #[cfg(feature = "client")]
-pub fn check_sigv4(
+pub fn judge(
     request: &RecordedRequest,
     access_key_id: &str,
     secret_access_key: &str,

@@ -34,7 +34,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// The client reported another id, none, an error or a client error.
 #[cfg(feature = "client")]
-pub fn check_success(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
+pub fn judge(answer: &Answer, outcome: &ClientOutcome) -> Result<(), ClientFailure> {
     let id = match answer {
         Answer::Success { deployment_id } | Answer::SuccessWithExtraMembers { deployment_id } => {
             deployment_id

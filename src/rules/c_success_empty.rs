@@ -32,7 +32,7 @@ pub(crate) const RULE: Rule = Rule {
 /// # Errors
 /// A success with an id the answer did not hold (neither allowed behaviour).
 #[cfg(feature = "client")]
-pub fn judge_empty_success(outcome: &ClientOutcome) -> Result<String, ClientFailure> {
+pub fn judge(outcome: &ClientOutcome) -> Result<String, ClientFailure> {
     match outcome {
         ClientOutcome::Ok {
             deployment_id: None,

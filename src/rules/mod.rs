@@ -12,7 +12,8 @@
 //! The registry, [`__for_each_rule!`](crate::__for_each_rule), lists every rule once, as its
 //! constant and its file. From it come the rule id constants ([`crate::contract::rules`]), the
 //! [`CATALOGUE`], the dispatch from a rule to its family (a server rule whose file has no
-//! `family` does not compile), the one-test-per-rule list of
+//! `family` does not compile), the check that every rule file has its part of the oracle, an
+//! item named `judge` (one that nothing calls is dead code), the one-test-per-rule list of
 //! [`conformance_tests!`](crate::conformance_tests), and the catalogue document
 //! ([`catalogue_markdown`], checked in as `docs/rules.md`).
 //!
@@ -121,6 +122,20 @@ macro_rules! declare_rules {
                 pub const $client: RuleId = super::$client_file::RULE.id;
             )*
         }
+
+        // Every rule has its part of the oracle, an item named `judge` in its file: a rule
+        // file without one does not compile. A server rule's `judge` is crate-private, so
+        // one that nothing calls is dead code (an error under `-D warnings`). A client rule's
+        // check exists with the `client` feature, where it is public (`client::checks`).
+        $(
+            #[allow(unused_imports)]
+            use $server_file::judge as _;
+        )*
+        $(
+            #[cfg(feature = "client")]
+            #[allow(unused_imports)]
+            use $client_file::judge as _;
+        )*
 
         /// Every rule of the catalogue, in the order of the registry.
         pub static CATALOGUE: &[Rule] = &[$($server_file::RULE,)* $($client_file::RULE,)*];

@@ -78,7 +78,7 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
 
 /// The oracle's part, for an allowed error of a request that breaks rules of several tiers:
 /// the rule passed, unless the allowance warns of it (the error is of a later tier).
-pub(crate) fn judge_kept(judgement: &mut Judgement, warned: &[RuleId], expected: &str, found: &str) {
+pub(crate) fn judge(judgement: &mut Judgement, warned: &[RuleId], expected: &str, found: &str) {
     if !warned.contains(&RULE.id) {
         judgement.check(RULE.id, Status::Passed, expected, found);
     }

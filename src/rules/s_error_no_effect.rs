@@ -29,28 +29,28 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
     f.rollback(RULE.id, |versions| versions > 1, true)
 }
 
-/// The oracle's part, when an answer fits only a state in which earlier rejected requests
-/// (`causes`) took effect (`found`: the failures of the answer judged without them).
-pub(crate) fn judge_failed(judgement: &mut Judgement, causes: &str, found: &str) {
-    judgement.check(
-        RULE.id,
-        Status::Failed,
-        "rejected requests change nothing",
-        format!(
-            "the answer fits a state in which an earlier rejected request took effect: {causes} (judged without it: {found})"
+/// The oracle's part, once the session has weighed an answer against the earlier rejected
+/// requests: `leak` is `Some((causes, found))` when the answer fits only a state in which
+/// earlier rejected requests (`causes`) took effect (`found`: the failures of the answer judged
+/// without them), `None` when an answer with an effect fits the state without them.
+pub(crate) fn judge(judgement: &mut Judgement, leak: Option<(&str, &str)>) {
+    let expected = "rejected requests change nothing";
+    match leak {
+        Some((causes, found)) => judgement.check(
+            RULE.id,
+            Status::Failed,
+            expected,
+            format!(
+                "the answer fits a state in which an earlier rejected request took effect: {causes} (judged without it: {found})"
+            ),
         ),
-    );
-}
-
-/// The oracle's part, when an answer with an effect fits the state without the earlier
-/// rejected requests.
-pub(crate) fn judge_passed(judgement: &mut Judgement) {
-    judgement.check(
-        RULE.id,
-        Status::Passed,
-        "rejected requests change nothing",
-        "the answer fits the state without the rejected requests",
-    );
+        None => judgement.check(
+            RULE.id,
+            Status::Passed,
+            expected,
+            "the answer fits the state without the rejected requests",
+        ),
+    }
 }
 
 /// Whether the judgement failed the rule: its answer fits a state in which rejected requests
