@@ -485,7 +485,7 @@ macro_rules! conformance_tests {
 #[macro_export]
 macro_rules! __conformance_rule_test {
     (
-        server { $($rule:ident $file:ident)* }
+        server { $($rule:ident $file:ident $(($judged:ident))?)* }
         client { $($client_rule:ident $client_file:ident)* }
     ) => {
         $(
@@ -505,7 +505,7 @@ mod tests {
     use crate::generate::server_rules;
 
     macro_rules! names {
-        (server { $($rule:ident $file:ident)* } client { $($client:ident $client_file:ident)* }) => {
+        (server { $($rule:ident $file:ident $(($judged:ident))?)* } client { $($client:ident $client_file:ident)* }) => {
             const LISTED: &[&str] = &[$(stringify!($rule)),*];
         };
     }

@@ -8,7 +8,7 @@ use crate::oracle::identity::CallerIdentity;
 use crate::oracle::json_text::{self, Document, Item, JsonKind};
 use crate::oracle::verdict::{Effect, Expectation, Verdict};
 use crate::rules;
-use crate::world::{PermissionLevel, World};
+use crate::world::World;
 
 use ErrorCode::{SerializationException as SERIALIZATION, ValidationException as VALIDATION};
 
@@ -439,7 +439,8 @@ fn read_members(
     reading: &mut Reading,
 ) {
     let mut members = Members::default();
-    let object = &Body::read(object, &TOP_LEVEL_MEMBERS);
+    let item = object;
+    let object = &Body::read(item, &TOP_LEVEL_MEMBERS);
 
     // M-UNKNOWN-MEMBERS: an unknown top-level member (ignored, or rejected).
     if let Some(unknown) = object.unknown.map(Item::name) {
@@ -474,9 +475,53 @@ fn read_members(
     }
     if let Some(stack_id) = members.stack_id {
         read_existence(world, stack_id, &members, reading);
-        if let Some(user) = user {
-            read_permission(user, stack_id, reading);
-        }
+    }
+    // The rules the registry marks `(after_members)`: each judges the request from this view.
+    let read = ReadRequest {
+        world,
+        user,
+        stack_id: members.stack_id,
+        app_id: members.app_id,
+        command: members.command,
+        object: item,
+    };
+    rules::judge_after_members(reading, &read);
+}
+
+/// What the reading pass has read of a request whose body is a JSON object, as the rules the
+/// registry marks `(after_members)` see it (`__for_each_rule!`): their `judge(reading, &read)`
+/// is called once every member has been read. A rule judged this way is added by its file and
+/// its registry line alone.
+#[allow(dead_code)] // each rule reads what it needs
+pub(crate) struct ReadRequest<'r, 'a> {
+    /// The state the target should be in.
+    pub world: &'r World,
+    /// The verified caller, when the world declares users.
+    pub user: Option<&'r crate::world::User>,
+    /// `StackId`, when it is a string.
+    pub stack_id: Option<Id<'a>>,
+    /// `AppId`, when it is a string.
+    pub app_id: Option<Id<'a>>,
+    /// `Command.Name`, when it is a command of the API.
+    pub command: Option<CommandName>,
+    /// The body's object, for what the fields above do not give ([`ReadRequest::member`]).
+    pub object: Item<'a>,
+}
+
+#[allow(dead_code)] // each rule reads what it needs
+impl<'a> ReadRequest<'_, 'a> {
+    /// The top-level member `name` of the body, whatever its kind; `None` when it is absent
+    /// or `null`.
+    pub(crate) fn member(&self, name: &str) -> Option<Item<'a>> {
+        self.object
+            .children()
+            .find(|item| item.name_bytes() == name.as_bytes())
+            .filter(|item| item.kind() != JsonKind::Null)
+    }
+
+    /// The top-level member `name` when it is a string, decoded.
+    pub(crate) fn string(&self, name: &str) -> Option<&'a str> {
+        self.member(name).and_then(Item::as_str)
     }
 }
 
@@ -691,20 +736,5 @@ fn read_existence(world: &World, stack_id: Id<'_>, members: &Members<'_>, readin
             empty_id(reading, "an element of LayerIds");
         }
         rules::n_layer::judge(reading, world, (stack, stack_id), list);
-    }
-}
-
-/// A-PERMISSION and M-POLICY-VS-DENY.
-fn read_permission(user: &crate::world::User, stack_id: Id<'_>, reading: &mut Reading) {
-    // An id that names nothing has no level; only a policy on every stack (`"*"`) grants it.
-    let level = stack_id.key().and_then(|id| user.level_on(id));
-    let policy = user.policy_allows(stack_id.key().unwrap_or("*"));
-    match level {
-        Some(level) if level.allows_deploy() => {}
-        Some(PermissionLevel::Deny) if policy => {
-            rules::m_policy_vs_deny::judge(reading, user, stack_id);
-        }
-        _ if policy => {}
-        _ => rules::a_permission::judge(reading, user, level, stack_id),
     }
 }

@@ -33,12 +33,19 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
 
 /// The oracle's part: `user` has `level` on `stack_id` (`None`: no entry), which does not
 /// allow deploying, and no policy granting the action.
-pub(crate) fn judge(
-    reading: &mut Reading,
-    user: &User,
-    level: Option<PermissionLevel>,
-    stack_id: impl std::fmt::Debug,
-) {
+/// Judged once the members are read (the registry's `(after_members)`): a caller whose level on
+/// the stack does not allow deploying, and whom no policy grants the action. An id that names
+/// nothing has no level; only a policy on every stack (`"*"`) grants it.
+pub(crate) fn judge(reading: &mut Reading, read: &ReadRequest<'_, '_>) {
+    let (Some(user), Some(stack_id)) = (read.user, read.stack_id) else {
+        return;
+    };
+    let level = stack_id.key().and_then(|id| user.level_on(id));
+    if level.is_some_and(PermissionLevel::allows_deploy)
+        || user.policy_allows(stack_id.key().unwrap_or("*"))
+    {
+        return;
+    }
     reading.finding(
         RULE.id,
         codes(&[ErrorCode::AccessDeniedException]),

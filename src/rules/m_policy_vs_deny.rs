@@ -30,7 +30,18 @@ pub(super) fn family(f: &Families<'_>) -> Option<BoxedStrategy<Case>> {
 }
 
 /// The oracle's part: `user` has level deny on `stack_id`, and a policy granting the action.
-pub(crate) fn judge(reading: &mut Reading, user: &User, stack_id: impl std::fmt::Debug) {
+/// Judged once the members are read (the registry's `(after_members)`): a caller whose level on
+/// the stack is `deny`, and whom a policy grants the action.
+pub(crate) fn judge(reading: &mut Reading, read: &ReadRequest<'_, '_>) {
+    let (Some(user), Some(stack_id)) = (read.user, read.stack_id) else {
+        return;
+    };
+    let level = stack_id.key().and_then(|id| user.level_on(id));
+    if level != Some(PermissionLevel::Deny)
+        || !user.policy_allows(stack_id.key().unwrap_or("*"))
+    {
+        return;
+    }
     reading.may(
         RULE.id,
         true,

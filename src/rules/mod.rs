@@ -31,12 +31,17 @@ use proptest::strategy::BoxedStrategy;
 use crate::contract::{Rule, RuleId};
 use crate::generate::Case;
 use crate::generate::violating::Families;
+use crate::oracle::decide::Reading;
+use crate::oracle::read::ReadRequest;
 
 pub use markdown::catalogue_markdown;
 
 /// The registry: every rule of the catalogue, one line each, in the order of the catalogue
-/// (`docs/rules.md`): its constant and its file under `src/rules/`. Calls `$callback!` with the
-/// list: `server { CONST file ... } client { CONST file ... }`.
+/// (`docs/rules.md`): its constant and its file under `src/rules/`, and for a server rule that
+/// the oracle's reading pass does not call itself, when its `judge` is called:
+/// `(after_members)`, once the body's members are read, with what was read
+/// ([`ReadRequest`](crate::oracle::read::ReadRequest)). Calls `$callback!` with the list:
+/// `server { CONST file [(after_members)] ... } client { CONST file ... }`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __for_each_rule {
@@ -71,7 +76,7 @@ macro_rules! __for_each_rule {
                 A_SIGNATURE_REQUIRED a_signature_required
                 A_KEY_KNOWN a_key_known
                 A_SIGNATURE_VALID a_signature_valid
-                A_PERMISSION a_permission
+                A_PERMISSION a_permission (after_members)
                 S_ACCEPT_VALID s_accept_valid
                 S_UNIQUE_ID s_unique_id
                 S_ERROR_NO_EFFECT s_error_no_effect
@@ -85,7 +90,7 @@ macro_rules! __for_each_rule {
                 M_UNKNOWN_MEMBERS m_unknown_members
                 M_MIGRATE_NON_RAILS m_migrate_non_rails
                 M_DUPLICATE_IDS m_duplicate_ids
-                M_POLICY_VS_DENY m_policy_vs_deny
+                M_POLICY_VS_DENY m_policy_vs_deny (after_members)
                 M_JSON_LIMITS m_json_limits
             }
             client {
@@ -103,9 +108,16 @@ macro_rules! __for_each_rule {
     };
 }
 
+/// A call of a rule's `judge` at the point of the reading pass its registry line names.
+macro_rules! judged {
+    (after_members $file:ident $reading:ident $read:ident) => {
+        $file::judge($reading, $read)
+    };
+}
+
 /// Declares the rule files, the constants, the catalogue and the dispatch from the registry.
 macro_rules! declare_rules {
-    (server { $($server:ident $server_file:ident)* } client { $($client:ident $client_file:ident)* }) => {
+    (server { $($server:ident $server_file:ident $(($judged:ident))?)* } client { $($client:ident $client_file:ident)* }) => {
         $(pub(crate) mod $server_file;)*
         $(pub(crate) mod $client_file;)*
 
@@ -136,6 +148,11 @@ macro_rules! declare_rules {
             #[allow(unused_imports)]
             use $client_file::judge as _;
         )*
+
+        /// Calls the `judge` of every rule the registry marks `(after_members)`.
+        pub(crate) fn judge_after_members(reading: &mut Reading, read: &ReadRequest<'_, '_>) {
+            $($(judged!($judged $server_file reading read);)?)*
+        }
 
         /// Every rule of the catalogue, in the order of the registry.
         pub static CATALOGUE: &[Rule] = &[$($server_file::RULE,)* $($client_file::RULE,)*];
