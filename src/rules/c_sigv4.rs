@@ -5,6 +5,8 @@ use super::prelude::*;
 use crate::client::{ClientFailure, RecordedRequest};
 #[cfg(feature = "client")]
 use crate::oracle::CallerIdentity;
+#[cfg(feature = "client")]
+use crate::world::User;
 
 /// The catalogue entry of `C-SIGV4`.
 pub(crate) const RULE: Rule = Rule {

@@ -29,4 +29,4 @@ pub(crate) use crate::oracle::json_text::{JsonKind, JsonLimits};
 pub(crate) use crate::oracle::judge::{BRIEF, Judgement, Status};
 pub(crate) use crate::oracle::read::{ReadRequest, Strings, codes, is_boolean_arg};
 pub(crate) use crate::oracle::verdict::{Expectation, Tier};
-pub(crate) use crate::world::{App, AppType, PermissionLevel, Stack, User, World};
+pub(crate) use crate::world::{App, AppType, PermissionLevel, Stack, World};
