@@ -48,11 +48,20 @@ impl RuleId {
     /// is set.
     #[must_use]
     pub fn acceptance(side: Side) -> RuleId {
-        crate::contract::catalogue::CATALOGUE
-            .iter()
-            .find(|rule| rule.acceptance && rule.side() == side)
-            .map(|rule| rule.id)
-            .expect("each side has an acceptance rule (checked by tests)")
+        // Looked up once: generation asks for it with every valid case.
+        static ACCEPTANCE: std::sync::LazyLock<[RuleId; 2]> = std::sync::LazyLock::new(|| {
+            [Side::Server, Side::Client].map(|side| {
+                crate::contract::catalogue::CATALOGUE
+                    .iter()
+                    .find(|rule| rule.acceptance && rule.side() == side)
+                    .map(|rule| rule.id)
+                    .expect("each side has an acceptance rule (checked by tests)")
+            })
+        });
+        ACCEPTANCE[match side {
+            Side::Server => 0,
+            Side::Client => 1,
+        }]
     }
 
     /// Looks an id up by its text, for example from a `--only` filter or a report.

@@ -172,3 +172,25 @@ macro_rules! declare_rules {
 }
 
 crate::__for_each_rule!(declare_rules);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::Side;
+
+    /// `RuleId::acceptance` finds one rule per side; the sequences draw only server rules.
+    #[test]
+    fn each_side_has_one_acceptance_rule_and_sequences_draw_server_rules() {
+        for side in [Side::Server, Side::Client] {
+            let acceptance: Vec<RuleId> = CATALOGUE
+                .iter()
+                .filter(|rule| rule.acceptance && rule.side() == side)
+                .map(|rule| rule.id)
+                .collect();
+            assert_eq!(acceptance, [RuleId::acceptance(side)], "{side:?}");
+        }
+        for rule in CATALOGUE.iter().filter(|rule| rule.in_sequences > 0) {
+            assert_eq!(rule.side(), Side::Server, "{}", rule.id);
+        }
+    }
+}
