@@ -174,7 +174,7 @@ fn assert_interrupted(code: Option<i32>, stdout: &str, stderr: &[String], dir: &
     assert!(
         stderr
             .iter()
-            .any(|line| line.starts_with("interrupted: no further case is sent")),
+            .any(|line| line.starts_with("interrupted: no further request is sent")),
         "{stderr:?}"
     );
     assert!(stdout.contains("\nnote: interrupted after "), "{stdout}");
@@ -345,7 +345,7 @@ fn a_second_ctrl_c_quits_at_once_without_reports() {
     running.interrupt();
     // The first Ctrl-C waits for the case in flight (here up to 60 s).
     running.wait_for(
-        "interrupted: no further case is sent",
+        "interrupted: no further request is sent",
         Duration::from_secs(10),
     );
     running.interrupt();

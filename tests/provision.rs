@@ -8,7 +8,9 @@
 #![cfg(feature = "sdk")]
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use opsworks_conformance::contract::RawRequest;
 use opsworks_conformance::oracle::CallerIdentity;
@@ -53,6 +55,10 @@ struct State {
     refused: HashMap<String, (u16, Value)>,
     /// The reference implementation of the world as it was at the last change.
     reference: Option<ReferenceTarget>,
+    /// A flag set when this operation is received (a Ctrl-C while it is in flight).
+    interrupt_on: Option<(String, Arc<AtomicBool>)>,
+    /// How long each Create* call takes to be answered.
+    slow_creation: Option<Duration>,
 }
 
 impl State {
@@ -157,6 +163,29 @@ impl Fake {
 
 impl Respond for Fake {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let answer = self.answer(request);
+        let state = self.state();
+        let operation = state
+            .received
+            .last()
+            .map(|received| received.operation.clone())
+            .unwrap_or_default();
+        if let Some((interrupting, flag)) = &state.interrupt_on {
+            if *interrupting == operation {
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+        match state.slow_creation {
+            Some(delay) if operation.starts_with("Create") && operation != "CreateDeployment" => {
+                answer.set_delay(delay)
+            }
+            _ => answer,
+        }
+    }
+}
+
+impl Fake {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let raw = RawRequest {
             headers: request
                 .headers
@@ -539,6 +568,43 @@ async fn a_refused_creation_names_the_call_and_the_answer_and_keeps_what_was_cre
     assert!(fake.state().stacks.is_empty());
 }
 
+/// A stop flag set while CreateApp is in flight (the gate's Ctrl-C): that call's answer is
+/// kept, no further call is made, and the error holds everything created, which cleanup
+/// deletes.
+#[tokio::test]
+async fn a_stop_during_provisioning_makes_no_further_call_and_keeps_what_was_created() {
+    let (fake, server) = Fake::start().await;
+    let stop = Arc::new(AtomicBool::new(false));
+    fake.state().interrupt_on = Some(("CreateApp".to_owned(), Arc::clone(&stop)));
+    let config = config(&server).with_stop(Arc::clone(&stop));
+    let error = provision(&config).await.expect_err("stopped");
+    assert_eq!(error.to_string(), "CreateApp: not sent: interrupted");
+    let kinds: Vec<ResourceKind> = error.created.iter().map(|resource| resource.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ResourceKind::Stack,
+            ResourceKind::Layer,
+            ResourceKind::Layer,
+            ResourceKind::Layer,
+            ResourceKind::App
+        ]
+    );
+    assert_eq!(
+        fake.operations(),
+        [
+            "CreateStack",
+            "CreateLayer",
+            "CreateLayer",
+            "CreateLayer",
+            "CreateApp"
+        ]
+    );
+    let cleaned = cleanup(&config, &error.created).await;
+    assert!(cleaned.remaining.is_empty(), "{cleaned:?}");
+    assert!(fake.state().stacks.is_empty());
+}
+
 #[tokio::test]
 async fn discovering_a_provisioned_world_gives_the_same_world() {
     let (fake, server) = Fake::start().await;
@@ -858,6 +924,87 @@ mod cli {
         assert!(fake.state().stacks.is_empty());
         assert!(!json.exists(), "no report for a run that could not be made");
         // No CreateDeployment was sent.
+        assert!(
+            !fake
+                .operations()
+                .iter()
+                .any(|operation| operation == "CreateDeployment")
+        );
+    }
+
+    /// Ctrl-C while provisioning: no further call, what was created is deleted (with
+    /// --cleanup), exit 130, no CreateDeployment sent.
+    #[cfg(unix)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ctrl_c_during_provisioning_deletes_what_was_created_and_exits_130() {
+        use std::io::{BufRead, BufReader};
+        let (fake, server) = Fake::start().await;
+        fake.state().slow_creation = Some(Duration::from_millis(150));
+        let dir = TempDir::new("provision");
+        let credentials = dir.write(
+            "credentials",
+            &format!("[default]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n"),
+        );
+        let mut child = Command::new(BINARY)
+            .args([
+                "run",
+                "--endpoint",
+                &server.uri(),
+                "--provision",
+                "--cleanup",
+            ])
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_SHARED_CREDENTIALS_FILE", credentials)
+            .env("AWS_CONFIG_FILE", dir.path("no-config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let pid = child.id().to_string();
+        let stderr = child.stderr.take().expect("stderr");
+        let (code, lines) = tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            let mut sent = false;
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                if !sent && line.starts_with("provisioning the world") {
+                    // A few creations in: about 5 of the 20 calls are answered.
+                    std::thread::sleep(Duration::from_millis(700));
+                    let killed = Command::new("kill").args(["-INT", &pid]).status();
+                    assert!(killed.is_ok_and(|status| status.success()), "kill -INT");
+                    sent = true;
+                }
+                lines.push(std::mem::take(&mut line));
+            }
+            (child.wait().expect("the exit").code(), lines)
+        })
+        .await
+        .expect("the reader");
+        let stderr = lines.concat();
+        assert_eq!(code, Some(130), "{stderr}");
+        assert!(stderr.contains(": not sent: interrupted"), "{stderr}");
+        assert!(
+            stderr.contains("then what was provisioned is deleted"),
+            "{stderr}"
+        );
+        let created = fake
+            .operations()
+            .iter()
+            .filter(|operation| operation.starts_with("Create"))
+            .count();
+        assert!((1..20).contains(&created), "{created} creations: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "cleanup: {created} of {created} resources deleted"
+            )),
+            "{stderr}"
+        );
+        assert!(fake.state().stacks.is_empty(), "{stderr}");
         assert!(
             !fake
                 .operations()

@@ -23,6 +23,12 @@ impl CliProgress {
     /// Chooses the form from whether standard error is a terminal.
     #[must_use]
     pub fn new() -> Self {
+        Self::with_stop_flag(Arc::new(AtomicBool::new(false)))
+    }
+
+    /// The same, stopped by `stop` (set by a Ctrl-C handler installed before the run).
+    #[must_use]
+    pub fn with_stop_flag(stop: Arc<AtomicBool>) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(0);
             if let Ok(style) = ProgressStyle::with_template(
@@ -37,7 +43,7 @@ impl CliProgress {
             planned: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
             failing: AtomicUsize::new(0),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop,
         }
     }
 

@@ -235,16 +235,25 @@ async fn run_async(args: &RunArgs) -> u8 {
         eprintln!("error: expected an HTTP server at {url}, found {failure}");
         return EXIT_ERROR;
     }
+    // Ctrl-C from here on stops provisioning (what it created is deleted, with --cleanup) and
+    // then the run.
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupts = watch_interrupts(
+        Arc::clone(&stop),
+        Duration::from_millis(args.timeout_ms),
+        args.provision && args.cleanup,
+    );
     // --provision, --discover: the world from the target's own API.
     #[cfg(feature = "sdk")]
     let mut provisioning = None;
     #[cfg(feature = "sdk")]
-    let world = match provisioned_world(args, &url).await {
+    let world = match provisioned_world(args, &url, Arc::clone(&stop)).await {
         Ok(Some((provided, provided_world))) => {
             provisioning = Some(provided);
             provided_world
         }
         Ok(None) => world,
+        Err(_) if stop.load(Ordering::SeqCst) => return EXIT_INTERRUPTED,
         Err(code) => return code,
     };
     #[cfg(not(feature = "sdk"))]
@@ -311,8 +320,7 @@ async fn run_async(args: &RunArgs) -> u8 {
         },
         ..RunConfig::default()
     };
-    let progress = CliProgress::new();
-    let interrupts = watch_interrupts(progress.stop_flag(), Duration::from_millis(args.timeout_ms));
+    let progress = CliProgress::with_stop_flag(stop);
     let target = Interruptible::new(target, progress.stop_flag());
     let store = args
         .snapshots
@@ -387,6 +395,7 @@ async fn run_async(args: &RunArgs) -> u8 {
 async fn provisioned_world(
     args: &RunArgs,
     url: &str,
+    stop: Arc<AtomicBool>,
 ) -> Result<Option<(crate::provision::GateProvisioning, World)>, u8> {
     use crate::provision::{GateProvisioning, ProvisionConfig, WorldSource};
     let source = if args.provision {
@@ -400,7 +409,8 @@ async fn provisioned_world(
     };
     let config = ProvisionConfig::new(url)
         .with_region(args.region.clone())
-        .with_timeout(Duration::from_millis(args.timeout_ms));
+        .with_timeout(Duration::from_millis(args.timeout_ms))
+        .with_stop(stop);
     match GateProvisioning::start(config, source, args.world_out.as_deref()).await {
         Ok(provided) => Ok(Some(provided)),
         Err(message) => {
@@ -417,6 +427,7 @@ async fn provisioned_world(
 fn watch_interrupts(
     stop: Arc<AtomicBool>,
     in_flight: Duration,
+    cleanup: bool,
 ) -> Option<tokio::task::JoinHandle<()>> {
     let mut signals = Interrupts::listen(
         "warning: cannot listen for Ctrl-C: an interrupted run writes no report",
@@ -424,12 +435,24 @@ fn watch_interrupts(
     Some(tokio::spawn(async move {
         signals.next().await;
         stop.store(true, Ordering::SeqCst);
+        let then = if cleanup {
+            "then what was provisioned is deleted and the partial reports are written (interrupt again to quit at once, without cleanup or reports)"
+        } else {
+            "then the partial reports are written (interrupt again to quit at once, without reports)"
+        };
         eprintln!(
-            "interrupted: no further case is sent; the case in flight ends within {} ms, then the partial reports are written (interrupt again to quit at once, without reports)",
+            "interrupted: no further request is sent; the one in flight ends within {} ms, {then}",
             in_flight.as_millis()
         );
         signals.next().await;
-        eprintln!("interrupted again: quitting without reports");
+        eprintln!(
+            "interrupted again: quitting without {}",
+            if cleanup {
+                "cleanup or reports"
+            } else {
+                "reports"
+            }
+        );
         std::process::exit(i32::from(EXIT_INTERRUPTED));
     }))
 }

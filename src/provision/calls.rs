@@ -1,6 +1,8 @@
 //! The calls of provisioning: settings, the SDK client, what each call did.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use aws_sdk_opsworks::config::http::HttpResponse;
@@ -35,7 +37,37 @@ pub struct ProvisionConfig {
     /// The start of the names of what is created (stacks, layers, apps), unique per run by
     /// default (`opsworks-conformance-` and 8 hexadecimal digits).
     pub name_prefix: String,
+    /// Once set, provisioning makes no further call ([`ProvisionConfig::with_stop`]).
+    pub stop: Stop,
 }
+
+/// A flag that stops provisioning before its next call once it is set (the gate's Ctrl-C):
+/// the calls made and the resources created so far come back in a [`ProvisionError`], to be
+/// deleted. Two flags are equal when they are the same flag.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// A stop that `flag` sets.
+    #[must_use]
+    pub fn new(flag: Arc<AtomicBool>) -> Self {
+        Stop(flag)
+    }
+
+    /// Whether the flag is set.
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl PartialEq for Stop {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Stop {}
 
 impl ProvisionConfig {
     /// Settings for `endpoint`: region `us-east-1`, the key of the standard chain
@@ -63,7 +95,17 @@ impl ProvisionConfig {
             instance_profile_arn:
                 "arn:aws:iam::123456789012:instance-profile/aws-opsworks-ec2-role".to_owned(),
             name_prefix: format!("opsworks-conformance-{}", run.get(..8).unwrap_or(&run)),
+            stop: Stop::default(),
         }
+    }
+
+    /// The same settings, stopped by `flag`: once it is set, no further call is made, and
+    /// provisioning ends with a [`ProvisionError`] (`not sent: interrupted`) holding what was
+    /// created until then.
+    #[must_use]
+    pub fn with_stop(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = Stop::new(flag);
+        self
     }
 
     /// The same settings for another region.

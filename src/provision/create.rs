@@ -242,6 +242,20 @@ struct Creation<'a> {
 }
 
 impl Creation<'_> {
+    /// Gives up before `operation` when the stop flag is set (Ctrl-C): `Err` with what was
+    /// created until then.
+    fn go_on(&self, operation: &'static str) -> Result<(), ProvisionError> {
+        if self.config.stop.is_set() {
+            return Err(ProvisionError {
+                operation,
+                answer: "not sent: interrupted".to_owned(),
+                calls: self.calls.clone(),
+                created: self.created.clone(),
+            });
+        }
+        Ok(())
+    }
+
     /// Records a failed call and gives up.
     fn fail(&mut self, operation: &'static str, answer: String) -> ProvisionError {
         self.calls.push(Call {
@@ -295,6 +309,7 @@ impl Creation<'_> {
     }
 
     async fn stack(&mut self, s: usize) -> Result<String, ProvisionError> {
+        self.go_on("CreateStack")?;
         let name = format!("{}-stack-{s}", self.config.name_prefix);
         let outcome = self
             .client
@@ -311,6 +326,7 @@ impl Creation<'_> {
     }
 
     async fn layer(&mut self, stack: &str, s: usize, l: usize) -> Result<String, ProvisionError> {
+        self.go_on("CreateLayer")?;
         let name = format!("{}-layer-{s}-{l}", self.config.name_prefix);
         let outcome = self
             .client
@@ -339,6 +355,7 @@ impl Creation<'_> {
         a: usize,
         app_type: AppType,
     ) -> Result<String, ProvisionError> {
+        self.go_on("CreateApp")?;
         let name = format!("{}-app-{s}-{a}-{app_type}", self.config.name_prefix);
         let outcome = self
             .client
@@ -358,6 +375,7 @@ impl Creation<'_> {
         stack: &str,
         layer_ids: &[String],
     ) -> Result<String, ProvisionError> {
+        self.go_on("CreateInstance")?;
         let outcome = self
             .client
             .create_instance()

@@ -46,7 +46,7 @@ mod discover;
 mod gate;
 mod report;
 
-pub use calls::{Call, ProvisionConfig, ProvisionError, Resource, ResourceKind};
+pub use calls::{Call, ProvisionConfig, ProvisionError, Resource, ResourceKind, Stop};
 pub use create::{Provisioned, StackPlan, WorldPlan, provision, provision_plan};
 pub use delete::{Cleanup, Remaining, cleanup};
 pub use discover::{Discovered, discover};
