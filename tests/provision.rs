@@ -923,6 +923,27 @@ mod cli {
         );
         assert!(fake.state().stacks.is_empty());
         assert!(!json.exists(), "no report for a run that could not be made");
+        // Snapshots of a world made anew by every run would differ every run: refused
+        // before any call.
+        let received = fake.operations().len();
+        let ran = run(
+            &dir,
+            &[
+                "--endpoint",
+                &server.uri(),
+                "--provision",
+                "--snapshots",
+                dir.path("snapshots").to_str().expect("UTF-8"),
+            ],
+        );
+        assert_eq!(ran.code, Some(2), "{}\n{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stderr
+                .contains("error: --snapshots with --provision: expected a world whose ids"),
+            "{}",
+            ran.stderr
+        );
+        assert_eq!(fake.operations().len(), received, "no call was made");
         // No CreateDeployment was sent.
         assert!(
             !fake
