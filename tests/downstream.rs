@@ -5,8 +5,9 @@
 use opsworks_conformance::contract::{Observation, RawRequest, rules};
 use opsworks_conformance::runner::{KnownFailures, RunConfig};
 use opsworks_conformance::server::ReferenceServer;
-use opsworks_conformance::server::in_process::InProcessServer;
-use opsworks_conformance::target::{HttpTarget, ReferenceTarget, Target, from_fn, from_service};
+#[cfg(feature = "tower")]
+use opsworks_conformance::target::from_service;
+use opsworks_conformance::target::{HttpTarget, ReferenceTarget, Target, from_fn};
 use opsworks_conformance::world::World;
 use opsworks_conformance::{Conformance, RuleOutcome, assert_conforms};
 
@@ -22,9 +23,11 @@ mod reference {
     }
 }
 
-/// The same against the reference server's axum router, in process.
+/// The same against the reference server's axum router, in process (feature `tower`).
+#[cfg(feature = "tower")]
 mod axum_router {
     use super::*;
+    use opsworks_conformance::server::in_process::InProcessServer;
 
     opsworks_conformance::conformance_tests! {
         target: {

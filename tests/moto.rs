@@ -373,6 +373,7 @@ fn moto_unsigned_is_s3_and_the_report_says_so() {
 // --provision, --cleanup, --discover (issue 21)
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "sdk")]
 /// What `world.py describe` prints, as the world file's shape: per stack (sorted by id) its
 /// apps' ids and types, its layers' ids, its instances' ids and layers, all sorted.
 fn described(python: &Path, url: &str) -> Value {
@@ -406,6 +407,7 @@ fn described(python: &Path, url: &str) -> Value {
     )
 }
 
+#[cfg(feature = "sdk")]
 /// The same shape from a world file.
 fn world_shape(world: &opsworks_conformance::world::World) -> Value {
     let mut stacks: Vec<Value> = world
@@ -443,6 +445,7 @@ fn world_shape(world: &opsworks_conformance::world::World) -> Value {
     Value::Array(stacks)
 }
 
+#[cfg(feature = "sdk")]
 /// The operations of a JSON list of calls (`provisioning.calls`).
 fn operations_of(calls: &Value) -> Vec<String> {
     calls
@@ -454,6 +457,7 @@ fn operations_of(calls: &Value) -> Vec<String> {
         .collect()
 }
 
+#[cfg(feature = "sdk")]
 /// `run --provision --cleanup` against moto needs no world file: the world is created through
 /// moto's Create* operations (the same world moto's Describe* answers then show), the run finds
 /// moto's missing CreateDeployment (P-NO-SERVER-ERROR), and cleanup lists every resource, since
@@ -617,11 +621,13 @@ fn provision_against_moto(service: Option<&str>) {
     );
 }
 
+#[cfg(feature = "sdk")]
 #[test]
 fn moto_opsworks_only_provision_cleanup_discover() {
     provision_against_moto(Some("opsworks"));
 }
 
+#[cfg(feature = "sdk")]
 #[test]
 fn moto_all_services_provision_cleanup_discover() {
     provision_against_moto(None);
