@@ -24,6 +24,7 @@ pub use operations::{
 pub use request::{CreateDeploymentInput, DeploymentCommand, INPUT_MEMBERS, RawRequest};
 pub use response::{Observation, Response, TransportFailure, TransportFailureKind};
 pub use rule::{
-    AnswerForm, Exemplar, Group, InDiscoveredWorld, Rule, RuleDoc, RuleId, Severity, Side,
+    AnswerForm, Exemplar, Group, InDiscoveredWorld, Rule, RuleDoc, RuleFacts, RuleId, Severity,
+    Side,
 };
 pub use signing::Signing;

@@ -44,7 +44,7 @@ impl RuleId {
         self.rule().severity
     }
 
-    /// The acceptance rule of `side`: the one rule of that side whose [`Rule::acceptance`]
+    /// The acceptance rule of `side`: the one rule of that side whose [`RuleFacts::acceptance`]
     /// is set.
     #[must_use]
     pub fn acceptance(side: Side) -> RuleId {
@@ -53,7 +53,7 @@ impl RuleId {
             [Side::Server, Side::Client].map(|side| {
                 crate::contract::catalogue::CATALOGUE
                     .iter()
-                    .find(|rule| rule.acceptance && rule.side() == side)
+                    .find(|rule| rule.facts.acceptance && rule.side() == side)
                     .map(|rule| rule.id)
                     .expect("each side has an acceptance rule (checked by tests)")
             })
@@ -188,42 +188,63 @@ pub struct Rule {
     /// The rule's documentation, as the catalogue document (`docs/rules.md`) shows it.
     #[serde(skip)]
     pub doc: RuleDoc,
+    /// What the runner, the reports and the snapshots need to know of the rule besides its
+    /// text (most rules have [`RuleFacts::USUAL`]).
+    #[serde(skip)]
+    pub facts: RuleFacts,
+}
+
+/// What the runner, the reports and the snapshots need to know of a rule besides its text.
+/// A rule file gives those that differ from [`RuleFacts::USUAL`]:
+/// `RuleFacts { across_requests: true, ..RuleFacts::USUAL }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleFacts {
     /// Whether the rule is judged across several requests (`S-UNIQUE-ID`,
     /// `S-ERROR-NO-EFFECT`): a counterexample of it is a sequence, and a lone request of it
     /// cannot be shrunk.
-    #[serde(skip)]
     pub across_requests: bool,
     /// What the rule judges of an answer's form, if that is all it judges: whether there was an
     /// answer, its shape, or a detail of its form (see [`AnswerForm`]).
-    #[serde(skip)]
     pub form: AnswerForm,
     /// How the snapshots show a case of the rule: alone, or in the short sequence the rule is
     /// about (see [`Exemplar`]).
-    #[serde(skip)]
     pub exemplar: Exemplar,
     /// What a world found by discovery (`provision`) leaves of the rule (see
     /// [`InDiscoveredWorld`]).
-    #[serde(skip)]
     pub discovered: InDiscoveredWorld,
     /// For a MAY rule, whether the bundled reference implementation takes the strict choice
     /// (rejects the request) rather than accepting it.
-    #[serde(skip)]
     pub reference_rejects: bool,
     /// What the world must offer for the rule to apply, said in a report when the rule was not
     /// applicable (`"the world declares no users"`); `None` when any world offers cases.
-    #[serde(skip)]
     pub needs: Option<&'static str>,
     /// Whether the rule is its side's acceptance rule (one per side): the rule whose passing
     /// shows a run was not vacuous: `S-ACCEPT-VALID`, a valid request was accepted, and
     /// `C-SUCCESS`, a client understood a success. On the server side it is also the rule of a
     /// request no other rule applies to, which must succeed (see [`RuleId::acceptance`]).
-    #[serde(skip)]
     pub acceptance: bool,
     /// How often the stateful sequences
     /// ([`DeploymentSequence`](crate::runner::DeploymentSequence)) draw a case of the rule's
     /// family, against 2 for a valid request and 4 for a valid rollback; 0: never.
-    #[serde(skip)]
     pub in_sequences: u32,
+}
+
+impl RuleFacts {
+    /// The facts of most rules: judged request by request, on more than the answer's form,
+    /// shown alone in snapshots, applicable in a discovered world, the reference accepting
+    /// (for a MAY rule), applicable in any world, not the acceptance rule, not drawn in
+    /// sequences.
+    pub const USUAL: RuleFacts = RuleFacts {
+        across_requests: false,
+        form: AnswerForm::Beyond,
+        exemplar: Exemplar::Alone,
+        discovered: InDiscoveredWorld::Applies,
+        reference_rejects: false,
+        needs: None,
+        acceptance: false,
+        in_sequences: 0,
+    };
 }
 
 /// What a rule judges of an answer's form, when its form is all the rule judges.
@@ -292,7 +313,7 @@ impl Rule {
     /// rule its case was made for, the runner counts the case as undecided for that rule.
     #[must_use]
     pub fn answer_shape(&self) -> bool {
-        matches!(self.form, AnswerForm::Answered | AnswerForm::Shape)
+        matches!(self.facts.form, AnswerForm::Answered | AnswerForm::Shape)
     }
 
     /// Which side of the wire the rule constrains.

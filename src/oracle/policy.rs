@@ -38,7 +38,7 @@ impl MayPolicy {
     pub fn reference() -> Self {
         CATALOGUE
             .iter()
-            .filter(|rule| rule.reference_rejects)
+            .filter(|rule| rule.facts.reference_rejects)
             .fold(MayPolicy::accept_all(), |policy, rule| {
                 policy.with(rule.id, MayChoice::Reject)
             })

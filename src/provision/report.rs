@@ -296,7 +296,7 @@ pub fn explain_discovered(report: &mut RunReport, world: &World) {
         "the discovered world has {stacks} stacks, {apps} apps, {layers} layers, {instances} instances"
     );
     for rule in &mut report.rules {
-        let discovered = rule.id.rule().discovered;
+        let discovered = rule.id.rule().facts.discovered;
         if discovered == InDiscoveredWorld::WarningsNeedVersions
             && rule.status == RuleStatus::Warned
         {
@@ -361,7 +361,7 @@ mod tests {
             &RunConfig::default().with_seed(3).with_cases(600),
         ));
         let versions = nth_rule_with(0, |rule| {
-            rule.discovered == InDiscoveredWorld::WarningsNeedVersions
+            rule.facts.discovered == InDiscoveredWorld::WarningsNeedVersions
         });
         let status = |report: &RunReport, id| report.rule(id).map(|rule| rule.status);
         assert_eq!(status(&report, versions), Some(RuleStatus::Warned));
@@ -377,7 +377,7 @@ mod tests {
                 .iter()
                 .all(|group| !group.rules.contains(&versions))
         );
-        let needs_users = rules_with(|rule| rule.discovered == InDiscoveredWorld::NeedsUsers);
+        let needs_users = rules_with(|rule| rule.facts.discovered == InDiscoveredWorld::NeedsUsers);
         assert!(!needs_users.is_empty());
         for id in needs_users {
             let rule = report.rule(id).unwrap();
@@ -409,7 +409,7 @@ mod tests {
             );
             if before.status == RuleStatus::NotApplicable
                 && unexercised
-                && before.id.rule().discovered == InDiscoveredWorld::Applies
+                && before.id.rule().facts.discovered == InDiscoveredWorld::Applies
             {
                 explained += 1;
                 assert_eq!(

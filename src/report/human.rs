@@ -96,12 +96,12 @@ pub fn human_report(report: &RunReport, region: &str) -> String {
     let server_error_first = report
         .rules
         .iter()
-        .filter(|rule| rule.id.rule().form == AnswerForm::Answered)
+        .filter(|rule| rule.id.rule().facts.form == AnswerForm::Answered)
         .chain(
             report
                 .rules
                 .iter()
-                .filter(|rule| rule.id.rule().form != AnswerForm::Answered),
+                .filter(|rule| rule.id.rule().facts.form != AnswerForm::Answered),
         );
     for rule in server_error_first {
         if rule.counterexample.is_some() && !grouped(rule) {

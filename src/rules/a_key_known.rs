@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "4xx error (`UnrecognizedClientException` preferred)",
         why: "AWS refuses an access key it does not know (`UnrecognizedClientException`).",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::NeedsUsers,
-    reference_rejects: false,
-    needs: Some("the world declares no users"),
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::NeedsUsers,
+        needs: Some("the world declares no users"),
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests signed with an access key the world does not list.

@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`AccessDeniedException`",
         why: "The documentation's Required Permissions: only a user with level deploy or manage, or an attached policy that grants it, may create a deployment.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::NeedsUsers,
-    reference_rejects: false,
-    needs: Some("the world declares no users"),
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::NeedsUsers,
+        needs: Some("the world declares no users"),
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests by users whose level and policy on the stack do not grant the action.

@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "4xx error (`MissingAuthenticationTokenException` preferred, status 400 or 403)",
         why: "AWS APIs refuse unsigned requests (`MissingAuthenticationTokenException`); an emulator that accepts them hides a client that forgets to sign.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::NeedsUsers,
-    reference_rejects: false,
-    needs: Some("the world declares no users"),
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::NeedsUsers,
+        needs: Some("the world declares no users"),
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests, unsigned (none when the world declares no users).

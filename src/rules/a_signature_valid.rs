@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "4xx error (`InvalidSignatureException` preferred)",
         why: "A signature that does not verify means a wrong secret or an altered request; AWS refuses it (`InvalidSignatureException`).",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::NeedsUsers,
-    reference_rejects: false,
-    needs: Some("the world declares no users"),
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::NeedsUsers,
+        needs: Some("the world declares no users"),
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests signed with a wrong secret.

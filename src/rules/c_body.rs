@@ -20,14 +20,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "a JSON object equal, as a value, to the canonical form of the logical request: members present exactly when set, names as in the model, no nulls",
         why: "The server reads the members the model names; a missing, renamed or null member changes the request.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-BODY: the body is a JSON object equal, as a value, to the canonical form of the logical

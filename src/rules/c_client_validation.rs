@@ -16,14 +16,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "refused before sending, or sent",
         why: "Smithy clients may validate required members before sending, or leave it to the server.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-CLIENT-VALIDATION (MAY): what the client did with a request missing a required member:

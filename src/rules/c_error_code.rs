@@ -18,14 +18,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "the client reports that code",
         why: "Smithy defines where the error code is and how to sanitise it; a client that reads one form only misreports the others.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-ERROR-CODE (modelled codes) and C-ERROR-UNMODELED (other codes): for an error answer, the

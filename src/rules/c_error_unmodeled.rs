@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "reported as that code, sanitised as C-ERROR-CODE says; no crash",
         why: "Services add error codes the model does not list; a client must report them, not crash.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The rule's part: an error code the model does not list is judged as C-ERROR-CODE judges

@@ -16,14 +16,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`Content-Type: application/x-amz-json-1.1` (parameters allowed) and `X-Amz-Target: OpsWorks_20130218.CreateDeployment`",
         why: "The server routes the request by `X-Amz-Target` and reads it by its `Content-Type`.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-HEADERS: `Content-Type: application/x-amz-json-1.1` (parameters allowed) and

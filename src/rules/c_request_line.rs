@@ -16,14 +16,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`POST /`",
         why: "awsJson1_1 sends every operation as `POST /`.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-REQUEST-LINE: the request is `POST /` (no query string).

@@ -20,14 +20,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`Authorization: AWS4-HMAC-SHA256` with scope `<date>/<region>/opsworks/aws4_request`, an `X-Amz-Date`, and a signature that verifies with the secret",
         why: "AWS refuses requests that are not signed with SigV4 for the `opsworks` service.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-SIGV4: `Authorization: AWS4-HMAC-SHA256` with the client's access key id and the scope

@@ -18,14 +18,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "the client reports X",
         why: "The client must hand the deployment id to its caller, ignoring members it does not know.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: true,
-    in_sequences: 0,
+    facts: RuleFacts {
+        acceptance: true,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// C-SUCCESS: for `200 {"DeploymentId": X}` (also with unknown extra members), the client

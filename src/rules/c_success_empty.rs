@@ -16,14 +16,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "success without an id, or an error",
         why: "An answer without the id is outside the model; a client may report success or an error.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// C-SUCCESS-EMPTY (MAY): what the client made of `200 {}`: `success without an id` or

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "implementation-defined: both behaviours pass, and the report records which",
         why: "The sources do not say whether the same instance or layer named twice is one target or an error.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The requests that exercise the rule.

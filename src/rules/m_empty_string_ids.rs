@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "implementation-defined: both behaviours pass, and the report records which",
         why: "An empty id names nothing; the sources do not say whether that is a validation or an existence error.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: true,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        reference_rejects: true,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// The requests that exercise the rule.

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "implementation-defined: both behaviours pass, and the report records which",
         why: "RFC 8259 lets parsers set limits (number range, nesting, duplicate names, lone surrogates) and ignore a byte order mark; both answers are JSON-correct.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: true,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        reference_rejects: true,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// M-JSON-LIMITS: JSON that the grammar allows but parsers may refuse, in the body (duplicate

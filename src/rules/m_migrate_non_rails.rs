@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "implementation-defined: both behaviours pass, and the report records which",
         why: "`migrate` is documented for Rails apps; the sources do not say what it does on another app.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// `deploy` with a valid `migrate` value on an app that is not rails.

@@ -14,14 +14,12 @@ pub(crate) const RULE: Rule = Rule {
         expected: "implementation-defined: both behaviours pass, and the report records which",
         why: "The sources do not say whether an attached policy overrides a stack level of deny.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::NeedsUsers,
-    reference_rejects: true,
-    needs: Some("no user of the world has level deny and a policy granting the action"),
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::NeedsUsers,
+        reference_rejects: true,
+        needs: Some("no user of the world has level deny and a policy granting the action"),
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests by users with level deny whose attached policy grants the action.

@@ -172,13 +172,13 @@ fn details(out: &mut String, rule: &Rule, world: &World) {
         "- **Condition:** {}\n- **Expected:** {expected}\n- **Why:** {}",
         rule.doc.condition, rule.doc.why
     );
-    if rule.across_requests {
+    if rule.facts.across_requests {
         let _ = writeln!(
             out,
             "- **Judged across requests:** its counterexamples are sequences, not shrunk"
         );
     }
-    if let Some(needs) = rule.needs {
+    if let Some(needs) = rule.facts.needs {
         let _ = writeln!(out, "- **Not applicable when:** {needs}");
     }
     match example(rule, world) {

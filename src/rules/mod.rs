@@ -2,8 +2,8 @@
 //!
 //! A rule file (`v_app_required.rs`) holds everything about its rule: the catalogue entry (id,
 //! severity, group, source, summary) with its documentation ([`RuleDoc`]: condition, expected
-//! answer, why) and what the runner needs to know ([`Rule::across_requests`],
-//! [`Rule::form`], [`Rule::needs`]); for a server-side rule, its family of requests
+//! answer, why) and what the runner needs to know ([`RuleFacts`](crate::contract::RuleFacts):
+//! `across_requests`, `form`, `needs`, ...); for a server-side rule, its family of requests
 //! (`fn family`), which the generators, the runner, the snapshots and the fuzzing corpus draw
 //! from; its part of the oracle (`fn judge`: what the rule expects once the oracle's single
 //! reading pass, `oracle/read.rs`, or the response check, `oracle/judge.rs`, has seen what the
@@ -184,12 +184,12 @@ mod tests {
         for side in [Side::Server, Side::Client] {
             let acceptance: Vec<RuleId> = CATALOGUE
                 .iter()
-                .filter(|rule| rule.acceptance && rule.side() == side)
+                .filter(|rule| rule.facts.acceptance && rule.side() == side)
                 .map(|rule| rule.id)
                 .collect();
             assert_eq!(acceptance, [RuleId::acceptance(side)], "{side:?}");
         }
-        for rule in CATALOGUE.iter().filter(|rule| rule.in_sequences > 0) {
+        for rule in CATALOGUE.iter().filter(|rule| rule.facts.in_sequences > 0) {
             assert_eq!(rule.side(), Side::Server, "{}", rule.id);
         }
     }

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ResourceNotFoundException`",
         why: "The model lists `ResourceNotFoundException`: an app must be an app of the stack deployed to.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 1,
+    facts: RuleFacts {
+        in_sequences: 1,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// The requests that exercise the rule.

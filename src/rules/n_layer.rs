@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ResourceNotFoundException`",
         why: "The model lists `ResourceNotFoundException`: every layer deployed to must be a layer of the stack.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// Valid requests with one layer id the stack does not have.

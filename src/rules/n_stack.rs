@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ResourceNotFoundException`",
         why: "The model lists `ResourceNotFoundException`: a deployment to a stack that does not exist cannot be created.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The requests that exercise the rule.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "the first group in this order decides the code: access (signature, key) > protocol and validation > existence > permission > rollback depth. Without `--strict`, any code of a broken rule is accepted",
         why: "AWS checks access first, then the request, then resources, then permission; clients that branch on the code see the code of the first broken group.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// O-PRECEDENCE: rules of several groups broken at once.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "handled exactly as without the parameter",
         why: "Clients may add a `charset` parameter; the smithy protocol test AwsJson11MustSupportParametersInContentType requires servers to accept it.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The requests that exercise the rule.

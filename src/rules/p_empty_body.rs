@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "treated as `{}`, so `ValidationException` (StackId missing)",
         why: "Smithy treats an empty body as the empty object, so the answer is the one to a request without its required members.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The requests that exercise the rule.

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "body has a string `message` (or `Message`)",
         why: "The model gives every error a `message`; users read it to learn what to fix.",
     },
-    across_requests: false,
-    form: AnswerForm::Detail,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        form: AnswerForm::Detail,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Requests the target must reject, of four kinds: their answers are errors, whose message the rule judges.

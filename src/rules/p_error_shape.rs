@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "status 400-499; the error code is found by the smithy rules (header `X-Amzn-Errortype`, else body `code`, else body `__type`; keep what is before the first `:`, then what is after the first `#`)",
         why: "Clients find the error code by the awsJson1_1 rules; an error outside 400-499, or a code they cannot find, turns a precise rejection into an unknown failure.",
     },
-    across_requests: false,
-    form: AnswerForm::Shape,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        form: AnswerForm::Shape,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Requests the target must reject, of four kinds: their answers are errors, whose shape the rule judges.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "4xx; code `SerializationException` (preferred) or `ValidationException`",
         why: "A body that is not JSON text cannot be a request; an implementation that reads it leniently acts on input no client sent.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// P-MALFORMED-JSON: bodies that are not JSON text, or JSON but not an object. None starts

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "never a 5xx, a dropped connection, an unparsable response, or no answer within the timeout",
         why: "A 5xx, a dropped connection or a hang tells a client to retry a request that will never succeed, and often marks a crash of the implementation.",
     },
-    across_requests: false,
-    form: AnswerForm::Answered,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        form: AnswerForm::Answered,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// P-NO-SERVER-ERROR: bytes no parser expects.

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`Content-Type: application/x-amz-json-1.1`",
         why: "awsJson1_1 answers are `application/x-amz-json-1.1`; strict clients and proxies rely on it.",
     },
-    across_requests: false,
-    form: AnswerForm::Detail,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        form: AnswerForm::Detail,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests and requests the target must reject: answers of both kinds.

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "200, JSON object body whose `DeploymentId` is a non-empty string",
         why: "Every SDK reads the deployment's id from `DeploymentId` of a JSON object: an answer of another shape is a success no client can use.",
     },
-    across_requests: false,
-    form: AnswerForm::Shape,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        form: AnswerForm::Shape,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests: their answers are successes, whose shape the rule judges.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "4xx (`UnknownOperationException` preferred); no deployment is created",
         why: "A request for no operation must not be carried out as some operation; the suite never sends an operation the API has.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// P-UNKNOWN-OPERATION: no `X-Amz-Target`, or one that names no operation of the OpsWorks

@@ -6,7 +6,7 @@ pub(crate) use serde_json::{Value, json};
 
 pub(crate) use crate::contract::{
     AnswerForm, CommandName, DeploymentCommand, ErrorCode, Exemplar, Group, InDiscoveredWorld,
-    RawRequest, Rule, RuleDoc, RuleId, Severity, Signing, wire,
+    RawRequest, Rule, RuleDoc, RuleFacts, RuleId, Severity, Signing, wire,
 };
 pub(crate) use crate::contract::{Observation, TransportFailure, error_code_of};
 pub(crate) use crate::generate::Case;

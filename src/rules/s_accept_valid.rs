@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "success (positive acceptance: a target that rejects valid input fails)",
         why: "Positive acceptance: an implementation that rejects everything would pass every rejection rule; a valid request must succeed.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: true,
-    in_sequences: 0,
+    facts: RuleFacts {
+        acceptance: true,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// The oracle's part: a request that no other rule applies to (`nothing_else_applies`: it

@@ -14,14 +14,12 @@ pub(crate) const RULE: Rule = Rule {
         expected: "changes nothing: e.g. a rejected `rollback` does not use up a stored version",
         why: "A rejected request did nothing: a client retries or corrects it, and must not find state changed (a stored version used up).",
     },
-    across_requests: true,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::ThenValidRollback,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 2,
+    facts: RuleFacts {
+        across_requests: true,
+        exemplar: Exemplar::ThenValidRollback,
+        in_sequences: 2,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Rollbacks rejected for another reason, and valid rollbacks that reveal an earlier one that used up a version.

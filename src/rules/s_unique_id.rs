@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "pairwise distinct `DeploymentId`s",
         why: "The model: the deployment id identifies the deployment, so two deployments never share one.",
     },
-    across_requests: true,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Twice,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts {
+        across_requests: true,
+        exemplar: Exemplar::Twice,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// Valid requests: the runner sends them as a sequence and compares the ids.

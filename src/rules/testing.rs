@@ -100,14 +100,14 @@ pub(crate) fn plain_rule(n: usize, severity: crate::contract::Severity) -> RuleI
     nth_rule_with(n, |rule| {
         rule.side() == crate::contract::Side::Server
             && rule.severity == severity
-            && rule.form == crate::contract::AnswerForm::Beyond
-            && !rule.across_requests
+            && rule.facts.form == crate::contract::AnswerForm::Beyond
+            && !rule.facts.across_requests
     })
 }
 
 /// The `n`th rule (from 0) that judges the given part of an answer's form.
 pub(crate) fn form_rule(n: usize, form: crate::contract::AnswerForm) -> RuleId {
-    nth_rule_with(n, |rule| rule.form == form)
+    nth_rule_with(n, |rule| rule.facts.form == form)
 }
 
 /// Sequences of the session (`oracle/session.rs`): one stack `s1` with apps `a1` and `b1`.

@@ -14,14 +14,10 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "The documentation: app commands act on an app, so they need `AppId`.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 1,
+    facts: RuleFacts {
+        in_sequences: 1,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// The requests that exercise the rule.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "The documentation says `CustomJson` is a JSON string in a given format; text that is not JSON cannot override stack configuration.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// Valid requests whose `CustomJson` is no JSON text.

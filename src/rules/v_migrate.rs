@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "The documentation: `migrate` is set to `true` or `false`.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// `deploy` with a `migrate` value other than `["true"]` or `["false"]`, on a rails app where there is one.

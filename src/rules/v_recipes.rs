@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "`execute_recipes` runs the recipes of `Args.recipes`; without a recipe it does nothing.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// `execute_recipes` with `Args.recipes` missing, empty, or holding an empty string.

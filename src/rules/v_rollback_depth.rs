@@ -14,14 +14,11 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "The documentation: OpsWorks stores up to five versions of an app and can roll back as many as four; with no earlier version there is nothing to roll back to.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::WarningsNeedVersions,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 1,
+    facts: RuleFacts {
+        discovered: InDiscoveredWorld::WarningsNeedVersions,
+        in_sequences: 1,
+        ..RuleFacts::USUAL
+    },
 };
 
 /// A rollback of an app at its last stored version.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException`",
         why: "`StackId` is required by the documentation and the model: without it no stack can be deployed to.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// Valid requests without `StackId`, or with `StackId: null`.

@@ -14,14 +14,7 @@ pub(crate) const RULE: Rule = Rule {
         expected: "`ValidationException` or `SerializationException`",
         why: "A member of the wrong JSON type is no value of the model's shape; coercing it (a number looked up as an id) acts on input no client sent.",
     },
-    across_requests: false,
-    form: AnswerForm::Beyond,
-    exemplar: Exemplar::Alone,
-    discovered: InDiscoveredWorld::Applies,
-    reference_rejects: false,
-    needs: None,
-    acceptance: false,
-    in_sequences: 0,
+    facts: RuleFacts::USUAL,
 };
 
 /// The requests that exercise the rule.

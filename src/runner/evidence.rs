@@ -260,10 +260,9 @@ pub(crate) fn probe_requests() -> [(String, RawRequest); PROBE_REQUESTS] {
 /// - when the answer failed a MUST or SHOULD rule, the failures of MAY rules (the failure
 ///   belongs to that rule).
 pub(crate) fn sift(judgement: &mut Judgement) -> Vec<RuleId> {
-    let unshaped = judgement
-        .checks
-        .iter()
-        .any(|check| check.rule.rule().form == AnswerForm::Shape && check.status == Status::Failed);
+    let unshaped = judgement.checks.iter().any(|check| {
+        check.rule.rule().facts.form == AnswerForm::Shape && check.status == Status::Failed
+    });
     let other_failure = judgement.checks.iter().any(|check| {
         matches!(check.status, Status::Failed | Status::Warned)
             && check.rule.severity() != Severity::May
@@ -274,7 +273,7 @@ pub(crate) fn sift(judgement: &mut Judgement) -> Vec<RuleId> {
             Status::Passed | Status::Informational => {
                 // The rules an answer that is no OpsWorks answer still decides: whether there
                 // was an answer, and its form.
-                unshaped && check.rule.rule().form == AnswerForm::Beyond
+                unshaped && check.rule.rule().facts.form == AnswerForm::Beyond
             }
             Status::Failed => other_failure && check.rule.severity() == Severity::May,
             Status::Warned => false,
@@ -476,7 +475,7 @@ impl Evidence {
             }
             // Whether there was an answer first (a server error); the others keep the catalogue
             // order of the reports.
-            members.sort_by_key(|rule| rule.rule().form != AnswerForm::Answered);
+            members.sort_by_key(|rule| rule.rule().facts.form != AnswerForm::Answered);
             grouped.extend(members.iter().copied());
             let answer = self
                 .answers

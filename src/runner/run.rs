@@ -1053,7 +1053,7 @@ impl<'a> Gate<'a> {
         let mut best = (case.clone(), request, response, check.clone());
         let mut accepted = 0usize;
         // Rules judged across requests: a lone request cannot be shrunk for them.
-        let shrinkable = !check.rule.rule().across_requests;
+        let shrinkable = !check.rule.rule().facts.across_requests;
         let tree = if shrinkable {
             tree.get_or_insert_with(|| self.replay(family, rng, case))
                 .as_mut()
@@ -1306,7 +1306,7 @@ fn rule_report(id: RuleId, tally: Option<Tally>, has_family: bool) -> RuleReport
                 format!("the target cannot express these cases ({skipped} skipped)")
             } else if has_family {
                 "no case reached the rule".to_owned()
-            } else if let Some(needs) = id.rule().needs {
+            } else if let Some(needs) = id.rule().facts.needs {
                 needs.to_owned()
             } else {
                 "the world offers no case for this rule".to_owned()

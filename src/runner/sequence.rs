@@ -17,7 +17,7 @@ use crate::world::World;
 /// The reference state machine of CreateDeployment sequences: the state is the world the target
 /// should be in; transitions are generated cases weighted towards what changes or tests state:
 /// valid requests (weight 2), valid rollbacks (4), and the cases of the rules that say how often
-/// they are drawn ([`Rule::in_sequences`](crate::contract::Rule::in_sequences): rollbacks at the
+/// they are drawn ([`RuleFacts::in_sequences`](crate::contract::RuleFacts::in_sequences): rollbacks at the
 /// last version, rollbacks rejected for another reason, ...).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeploymentSequence;
@@ -77,10 +77,10 @@ impl ReferenceStateMachine for DeploymentSequence {
         if let Some(rollback) = rollbacks(world) {
             arms.push((4, rollback));
         }
-        // The rules that say how often they are drawn (`Rule::in_sequences`).
-        for rule in CATALOGUE.iter().filter(|rule| rule.in_sequences > 0) {
+        // The rules that say how often they are drawn (`RuleFacts::in_sequences`).
+        for rule in CATALOGUE.iter().filter(|rule| rule.facts.in_sequences > 0) {
             if let Some(family) = violating(rule.id, world) {
-                arms.push((rule.in_sequences, family));
+                arms.push((rule.facts.in_sequences, family));
             }
         }
         if arms.is_empty() {

@@ -192,7 +192,7 @@ fn simplest_per_label(rule: RuleId, strategy: &impl Strategy<Value = Case>) -> V
 /// A case as the exemplar it is part of: alone, or the sequence its rule is about.
 fn sequence(rule: RuleId, case: Case, world: &World) -> Exemplar {
     let label = case.label;
-    let cases = match rule.rule().exemplar {
+    let cases = match rule.rule().facts.exemplar {
         ExemplarShape::Twice => vec![case.clone(), case],
         ExemplarShape::ThenValidRollback => match valid_rollback_after(&case, world) {
             Some(valid) => vec![case, valid],
@@ -462,7 +462,7 @@ mod tests {
 
     /// A rule whose exemplar is its case sent twice.
     fn repeated() -> RuleId {
-        nth_rule_with(0, |rule| rule.exemplar == ExemplarShape::Twice)
+        nth_rule_with(0, |rule| rule.facts.exemplar == ExemplarShape::Twice)
     }
 
     fn exchange(label: &'static str, body: &str) -> Exchange {
@@ -544,7 +544,7 @@ mod tests {
         }
         let no_effect = first
             .iter()
-            .find(|set| set.rule.rule().exemplar == ExemplarShape::ThenValidRollback)
+            .find(|set| set.rule.rule().facts.exemplar == ExemplarShape::ThenValidRollback)
             .expect("the bundled world has an app to roll back");
         assert!(no_effect.exemplars.iter().all(|e| e.cases.len() == 2));
         let twice = first
