@@ -48,20 +48,11 @@ impl RuleId {
     /// is set.
     #[must_use]
     pub fn acceptance(side: Side) -> RuleId {
-        // Looked up once: generation asks for it with every valid case.
-        static ACCEPTANCE: std::sync::LazyLock<[RuleId; 2]> = std::sync::LazyLock::new(|| {
-            [Side::Server, Side::Client].map(|side| {
-                crate::contract::catalogue::CATALOGUE
-                    .iter()
-                    .find(|rule| rule.facts.acceptance && rule.side() == side)
-                    .map(|rule| rule.id)
-                    .expect("each side has an acceptance rule (checked by tests)")
-            })
-        });
-        ACCEPTANCE[match side {
-            Side::Server => 0,
-            Side::Client => 1,
-        }]
+        crate::contract::catalogue::CATALOGUE
+            .iter()
+            .find(|rule| rule.facts.acceptance && rule.side() == side)
+            .map(|rule| rule.id)
+            .expect("each side has an acceptance rule (checked by tests)")
     }
 
     /// Looks an id up by its text, for example from a `--only` filter or a report.
